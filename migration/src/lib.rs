@@ -1,0 +1,18 @@
+//! Hangar's schema history. Every migration runs unchanged on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_users_and_tokens;
+mod m20261123_000002_inventory;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_users_and_tokens::Migration),
+            Box::new(m20261123_000002_inventory::Migration),
+        ]
+    }
+}

@@ -1,0 +1,34 @@
+//! Who is asking: password hashing, tokens, and the viewer a request acts as.
+
+pub mod password;
+pub mod token;
+
+use crate::entity::user::Role;
+
+/// The identity a request (or a graphql-ws connection) acts as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    Anonymous,
+    /// A bearer token was presented but is not acceptable; the reason is safe to show.
+    Rejected(String),
+    User(SignedIn),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: i64,
+    /// From the database at the time of the request, not from the token: a demotion takes
+    /// effect at once.
+    pub role: Role,
+    /// Refresh-token family of this login (the `sid` claim); `changePassword` keeps it alive.
+    pub session_id: String,
+}
+
+impl Viewer {
+    pub fn signed_in(&self) -> Option<&SignedIn> {
+        match self {
+            Viewer::User(user) => Some(user),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! Hangar's configuration: one struct, read from the environment (with `.env` as fallback,
+//! loaded by `main`). Every variable is documented in `.env.example` and the README.
+//!
+//! [`Config::from_lookup`] validates everything at once and reports one line per problem, so
+//! an operator fixes a broken deployment in one round instead of one restart per mistake.
+
+use std::{fmt, net::SocketAddr, time::Duration};
+
+/// A value that must never be printed: `Debug` shows `[redacted]`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Where the JWT secret came from: operators must know when tokens will not survive a restart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JwtSecretSource {
+    Configured,
+    GeneratedForThisProcess,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`, default `sqlite://hangar.db?mode=rwc`.
+    pub database_url: String,
+    /// `HANGAR_ADDR`, default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// `JWT_SECRET`: HMAC key for access tokens, at least 32 bytes. Unset: random per process.
+    pub jwt_secret: Secret,
+    pub jwt_secret_source: JwtSecretSource,
+    /// `ACCESS_TOKEN_TTL`, default `15m`.
+    pub access_token_ttl: Duration,
+    /// `REFRESH_TOKEN_TTL`, default `30d`.
+    pub refresh_token_ttl: Duration,
+    /// `HANGAR_ADMIN_USERNAME` / `HANGAR_ADMIN_PASSWORD`: first-run SUPPORT user.
+    pub admin: Option<(String, Secret)>,
+    /// `CORS_ALLOWED_ORIGINS`, comma-separated, default `http://localhost:4200`.
+    pub cors_allowed_origins: Vec<String>,
+    /// `HANGAR_PLAYGROUND`, default `true`: serve GraphiQL at `/`.
+    pub playground: bool,
+    /// `HANGAR_INTROSPECTION`, default `true`.
+    pub introspection: bool,
+    /// `HANGAR_DB_MAX_CONNECTIONS`, default 10 (PostgreSQL) or 5 (SQLite).
+    pub db_max_connections: u32,
+    /// `HANGAR_DB_ACQUIRE_TIMEOUT`, default `5s`: how long a request waits for a connection.
+    pub db_acquire_timeout: Duration,
+    /// `HANGAR_MAX_QUERY_DEPTH`, default 12.
+    pub max_query_depth: usize,
+    /// `HANGAR_MAX_QUERY_COMPLEXITY`, default 5000 (a list field counts its page size times
+    /// its children).
+    pub max_query_complexity: usize,
+    /// `HANGAR_MAX_BODY_BYTES`, default 4 MiB (10,000 drones in one bulk call fit).
+    pub max_body_bytes: usize,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://hangar.db?mode=rwc";
+
+/// Bytes a JWT secret needs at least: HS256 keys shorter than its output weaken it.
+const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// One line per invalid variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  {}", .0.join("\n  "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Config {
+    /// Reads the process environment (after `.env` was loaded by the caller).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests can hand in their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            problems.push(format!(
+                "DATABASE_URL must start with sqlite: or postgres://, got {:?}",
+                redact_url(&database_url)
+            ));
+        }
+        let is_sqlite = database_url.starts_with("sqlite:");
+
+        let addr = parse(&get, &mut problems, "HANGAR_ADDR", "127.0.0.1:8080", |v| {
+            v.parse::<SocketAddr>().map_err(|e| e.to_string())
+        });
+
+        let (jwt_secret, jwt_secret_source) = match get("JWT_SECRET") {
+            Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
+                problems.push(format!(
+                    "JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes, got {}",
+                    secret.len()
+                ));
+                (Secret::new(secret), JwtSecretSource::Configured)
+            }
+            Some(secret) => (Secret::new(secret), JwtSecretSource::Configured),
+            None => (random_secret(), JwtSecretSource::GeneratedForThisProcess),
+        };
+
+        let access_token_ttl = parse(&get, &mut problems, "ACCESS_TOKEN_TTL", "15m", duration);
+        let refresh_token_ttl = parse(&get, &mut problems, "REFRESH_TOKEN_TTL", "30d", duration);
+
+        let admin = match (get("HANGAR_ADMIN_USERNAME"), get("HANGAR_ADMIN_PASSWORD")) {
+            (Some(user), Some(password)) => Some((user, Secret::new(password))),
+            (None, None) => None,
+            (Some(_), None) => {
+                problems
+                    .push("HANGAR_ADMIN_USERNAME is set but HANGAR_ADMIN_PASSWORD is not".into());
+                None
+            }
+            (None, Some(_)) => {
+                problems
+                    .push("HANGAR_ADMIN_PASSWORD is set but HANGAR_ADMIN_USERNAME is not".into());
+                None
+            }
+        };
+
+        let cors_allowed_origins = get("CORS_ALLOWED_ORIGINS")
+            .unwrap_or_else(|| "http://localhost:4200".into())
+            .split(',')
+            .map(|origin| origin.trim().trim_end_matches('/').to_string())
+            .filter(|origin| !origin.is_empty())
+            .collect::<Vec<_>>();
+        for origin in &cors_allowed_origins {
+            if origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                problems.push(format!(
+                    "CORS_ALLOWED_ORIGINS: {origin:?} is not an origin like https://app.example.com"
+                ));
+            }
+        }
+
+        let playground = parse(&get, &mut problems, "HANGAR_PLAYGROUND", "true", boolean);
+        let introspection = parse(&get, &mut problems, "HANGAR_INTROSPECTION", "true", boolean);
+        let default_pool = if is_sqlite { "5" } else { "10" };
+        let db_max_connections = parse(
+            &get,
+            &mut problems,
+            "HANGAR_DB_MAX_CONNECTIONS",
+            default_pool,
+            |v| positive::<u32>(v),
+        );
+        let db_acquire_timeout = parse(
+            &get,
+            &mut problems,
+            "HANGAR_DB_ACQUIRE_TIMEOUT",
+            "5s",
+            duration,
+        );
+        let max_query_depth = parse(
+            &get,
+            &mut problems,
+            "HANGAR_MAX_QUERY_DEPTH",
+            "12",
+            positive::<usize>,
+        );
+        let max_query_complexity = parse(
+            &get,
+            &mut problems,
+            "HANGAR_MAX_QUERY_COMPLEXITY",
+            "5000",
+            positive::<usize>,
+        );
+        let max_body_bytes = parse(
+            &get,
+            &mut problems,
+            "HANGAR_MAX_BODY_BYTES",
+            "4194304",
+            positive::<usize>,
+        );
+
+        if !problems.is_empty() {
+            return Err(ConfigError(problems));
+        }
+        Ok(Self {
+            database_url,
+            addr: addr.expect("validated above"),
+            jwt_secret,
+            jwt_secret_source,
+            access_token_ttl: access_token_ttl.expect("validated above"),
+            refresh_token_ttl: refresh_token_ttl.expect("validated above"),
+            admin,
+            cors_allowed_origins,
+            playground: playground.expect("validated above"),
+            introspection: introspection.expect("validated above"),
+            db_max_connections: db_max_connections.expect("validated above"),
+            db_acquire_timeout: db_acquire_timeout.expect("validated above"),
+            max_query_depth: max_query_depth.expect("validated above"),
+            max_query_complexity: max_query_complexity.expect("validated above"),
+            max_body_bytes: max_body_bytes.expect("validated above"),
+        })
+    }
+
+    /// A configuration for tests and tools: defaults plus the given database.
+    pub fn for_database(database_url: &str) -> Self {
+        Self::from_lookup(|name| (name == "DATABASE_URL").then(|| database_url.to_string()))
+            .expect("defaults are valid")
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// Parses one variable (or its default), recording a problem line instead of failing fast.
+fn parse<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+    name: &str,
+    default: &str,
+    parser: impl Fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    let raw = get(name).unwrap_or_else(|| default.to_string());
+    match parser(raw.trim()) {
+        Ok(value) => Some(value),
+        Err(why) => {
+            problems.push(format!("{name}={raw:?}: {why}"));
+            None
+        }
+    }
+}
+
+fn duration(value: &str) -> Result<Duration, String> {
+    let parsed = humantime::parse_duration(value)
+        .map_err(|e| format!("{e} (use a duration such as 90s, 15m, 12h or 30d)"))?;
+    if parsed.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(parsed)
+}
+
+fn boolean(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+fn positive<T: std::str::FromStr + PartialOrd + Default>(value: &str) -> Result<T, String> {
+    match value.parse::<T>() {
+        Ok(n) if n > T::default() => Ok(n),
+        _ => Err("expected a positive whole number".into()),
+    }
+}
+
+fn random_secret() -> Secret {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    Secret::new(base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes))
+}
+
+/// Hides the password of a database URL so it can be logged or reported.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_operations_contract() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url, "sqlite://hangar.db?mode=rwc");
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.access_token_ttl, Duration::from_secs(15 * 60));
+        assert_eq!(
+            config.refresh_token_ttl,
+            Duration::from_secs(30 * 24 * 3600)
+        );
+        assert_eq!(config.cors_allowed_origins, vec!["http://localhost:4200"]);
+        assert!(config.playground && config.introspection);
+        assert_eq!(
+            config.jwt_secret_source,
+            JwtSecretSource::GeneratedForThisProcess
+        );
+        assert!(config.admin.is_none());
+    }
+
+    #[test]
+    fn every_problem_is_reported_on_its_own_line() {
+        let err = config(&[
+            ("JWT_SECRET", "short"),
+            ("HANGAR_ADDR", "nowhere"),
+            ("ACCESS_TOKEN_TTL", "soon"),
+            ("HANGAR_PLAYGROUND", "maybe"),
+            ("HANGAR_ADMIN_USERNAME", "root"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.0.len(), 5, "{err}");
+        assert!(err.0[0].starts_with("HANGAR_ADDR=\"nowhere\""), "{err}");
+        assert_eq!(err.0[1], "JWT_SECRET must be at least 32 bytes, got 5");
+        assert!(err.0[2].starts_with("ACCESS_TOKEN_TTL=\"soon\""), "{err}");
+        assert_eq!(
+            err.0[3],
+            "HANGAR_ADMIN_USERNAME is set but HANGAR_ADMIN_PASSWORD is not"
+        );
+        assert_eq!(
+            err.0[4],
+            "HANGAR_PLAYGROUND=\"maybe\": expected true or false"
+        );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let config = config(&[
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef-secret"),
+            ("HANGAR_ADMIN_USERNAME", "root"),
+            ("HANGAR_ADMIN_PASSWORD", "hunter2hunter2"),
+        ])
+        .unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("secret") || !debug.contains("0123456789abcdef"));
+        assert!(!debug.contains("hunter2"));
+    }
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://hangar:s3cret@db:5432/hangar"),
+            "postgres://hangar:***@db:5432/hangar"
+        );
+        assert_eq!(
+            redact_url("sqlite://hangar.db?mode=rwc"),
+            "sqlite://hangar.db?mode=rwc"
+        );
+    }
+}

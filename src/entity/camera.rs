@@ -1,0 +1,21 @@
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "cameras")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub model: String,
+    /// `model` in Unicode lower case; the unique key.
+    pub model_key: String,
+    pub brand: String,
+    pub megapixels: f64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

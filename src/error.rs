@@ -1,0 +1,115 @@
+//! The one error type of Hangar's services, and how it reaches a GraphQL client.
+//!
+//! Each variant maps to one `extensions.code` of the API contract. Internal causes (SQL, I/O,
+//! panics of blocking tasks) are logged with their context and replaced by a plain message, so
+//! nothing about the database or the file system ever reaches a client.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// Invalid input. `details` travels in `extensions` (for bulk calls: each bad item's index).
+    #[error("{message}")]
+    BadInput {
+        message: String,
+        details: Option<serde_json::Value>,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadInput {
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn internal(context: impl Into<String>) -> Self {
+        Self::Internal(context.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::BadInput { .. } => "BAD_USER_INPUT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Conflict(_) => "CONFLICT",
+            Self::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
+            Self::Database(_) | Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The message a client may see.
+    fn public_message(&self) -> String {
+        match self {
+            Self::Database(_) | Self::Internal(_) => "internal server error".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Turns a unique-key violation into CONFLICT with `message`; any other error passes through.
+///
+/// Services check for duplicates first to give a precise message; this catches the race where
+/// a concurrent request inserts the same key between that check and the write.
+pub fn conflict_on_unique(err: DbErr, message: impl FnOnce() -> String) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message()),
+        _ => AppError::Database(err),
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        if matches!(err, AppError::Database(_) | AppError::Internal(_)) {
+            tracing::error!(error = %err, "request failed with an internal error");
+        }
+        let message = err.public_message();
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", err.code());
+            match &err {
+                AppError::BadInput {
+                    details: Some(details),
+                    ..
+                } => {
+                    if let Ok(value) = async_graphql::Value::from_json(details.clone()) {
+                        ext.set("details", value);
+                    }
+                }
+                AppError::TooManyRequests {
+                    retry_after_secs, ..
+                } => {
+                    ext.set("retryAfter", *retry_after_secs);
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("blocking task failed: {err}"))
+    }
+}

@@ -1,0 +1,71 @@
+//! Sign-in mutations: `login`, `refreshToken`, `logout`. Public by design.
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+
+use crate::{
+    graphql::{guard::state, user::User},
+    service::auth::{self, Session},
+};
+
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// Short-lived JWT (default 15 minutes).
+    access_token: String,
+    /// Opaque, single use: refreshing rotates it; reusing a spent one revokes the whole family.
+    refresh_token: String,
+    /// Always Bearer.
+    token_type: String,
+    /// Seconds until accessToken expires.
+    expires_in: i32,
+    user: User,
+}
+
+impl From<Session> for AuthPayload {
+    fn from(session: Session) -> Self {
+        Self {
+            access_token: session.access_token,
+            refresh_token: session.refresh_token,
+            token_type: "Bearer".into(),
+            expires_in: i32::try_from(session.expires_in).unwrap_or(i32::MAX),
+            user: User(session.user),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Exchanges a username and password for an access token and a refresh token.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+    ) -> Result<AuthPayload> {
+        let state = state(ctx);
+        let session = auth::login(
+            &state.db,
+            &state.passwords,
+            &state.tokens,
+            &username,
+            &password,
+        )
+        .await?;
+        Ok(session.into())
+    }
+
+    /// Exchanges a refresh token for a new pair. The presented token is spent.
+    async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
+        let state = state(ctx);
+        Ok(auth::refresh(&state.db, &state.tokens, &refresh_token)
+            .await?
+            .into())
+    }
+
+    /// Revokes that refresh token. True if it was live.
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+        Ok(auth::logout(&state(ctx).db, &refresh_token).await?)
+    }
+}

@@ -1,0 +1,96 @@
+//! Relay connection types (`XConnection`, `XEdge`, `PageInfo`) over any node type, built from
+//! a service [`Page`]. `totalCount` runs its COUNT only when selected.
+
+use std::borrow::Cow;
+
+use async_graphql::{Object, OutputType, SimpleObject, TypeName};
+
+use crate::service::pagination::{Page, TotalCount};
+
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+pub struct Edge<T> {
+    cursor: String,
+    node: T,
+}
+
+#[Object(name_type)]
+impl<T: OutputType + Clone> Edge<T> {
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    async fn node(&self) -> &T {
+        &self.node
+    }
+}
+
+impl<T: OutputType> TypeName for Edge<T> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", T::type_name()).into()
+    }
+}
+
+pub struct Connection<T> {
+    edges: Vec<Edge<T>>,
+    page_info: PageInfo,
+    total: TotalCount,
+}
+
+impl<T> Connection<T> {
+    /// Wraps a page of rows, converting each row to its GraphQL node.
+    pub fn from_page<M>(page: Page<M>, node: impl Fn(M) -> T) -> Self {
+        let page_info = PageInfo {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.rows.first().map(|(cursor, _)| cursor.clone()),
+            end_cursor: page.rows.last().map(|(cursor, _)| cursor.clone()),
+        };
+        let edges = page
+            .rows
+            .into_iter()
+            .map(|(cursor, row)| Edge {
+                cursor,
+                node: node(row),
+            })
+            .collect();
+        Self {
+            edges,
+            page_info,
+            total: page.total,
+        }
+    }
+}
+
+#[Object(name_type)]
+impl<T: OutputType + Clone> Connection<T> {
+    async fn edges(&self) -> &[Edge<T>] {
+        &self.edges
+    }
+
+    /// The nodes of `edges`, for clients that need no cursors.
+    async fn nodes(&self) -> Vec<T> {
+        self.edges.iter().map(|edge| edge.node.clone()).collect()
+    }
+
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+
+    /// Every match of the filter, on all pages.
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        Ok(self.total.get().await?)
+    }
+}
+
+impl<T: OutputType> TypeName for Connection<T> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", T::type_name()).into()
+    }
+}

@@ -1,0 +1,37 @@
+//! Gives every error an `extensions.code`.
+//!
+//! Resolver errors carry theirs already (see `AppError`). Errors raised by async-graphql
+//! itself, before any resolver runs (syntax, unknown fields, wrong variable types, depth and
+//! complexity limits), have none: they are all the client's input, so they become
+//! BAD_USER_INPUT.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Response, Value,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest},
+};
+
+pub struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+#[async_trait::async_trait]
+impl Extension for ErrorCodesExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        for error in &mut response.errors {
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            if extensions.get("code").is_none() {
+                extensions.set("code", Value::from("BAD_USER_INPUT"));
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,54 @@
+//! The GraphQL layer: types, inputs and thin resolvers, split by domain and merged once here.
+
+pub mod auth;
+pub mod common;
+pub mod connection;
+pub mod error_codes;
+pub mod guard;
+pub mod read_only;
+pub mod scalars;
+pub mod user;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::state::AppState;
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(user::UserQuery);
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(auth::AuthMutation, user::UserMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema around `state`, with the limits from its configuration.
+pub fn build_schema(state: AppState) -> AppSchema {
+    let config = state.config.clone();
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(state)
+    .extension(error_codes::ErrorCodes)
+    .extension(read_only::ReadOnlyOverGet)
+    .limit_depth(config.max_query_depth)
+    .limit_complexity(config.max_query_complexity);
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as `hangar schema` prints it and `schema.graphql` stores it.
+pub fn sdl() -> String {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
+}

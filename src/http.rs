@@ -1,0 +1,193 @@
+//! HTTP: the router, its layers, health endpoints, GraphiQL, and graceful shutdown.
+
+use std::time::Instant;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+use crate::{
+    auth::Viewer,
+    graphql::{AppSchema, build_schema, read_only::ReadOnlyRequest},
+    metrics,
+    service::auth::resolve_viewer,
+    state::AppState,
+};
+
+#[derive(Clone)]
+struct HttpState {
+    app: AppState,
+    schema: AppSchema,
+}
+
+/// The whole application as an axum router.
+pub fn app(state: AppState) -> Router {
+    metrics::init();
+    let schema = build_schema(state.clone());
+    let config = state.config.clone();
+    let http_state = HttpState { app: state, schema };
+
+    let mut router = Router::new()
+        .route("/graphql", get(graphql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text));
+    if config.playground {
+        router = router.route("/", get(graphiql));
+    }
+
+    let request_id = header::HeaderName::from_static("x-request-id");
+    router
+        .with_state(http_state)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(cors(&config.cors_allowed_origins))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("apollographql-client-name"),
+            header::HeaderName::from_static("apollographql-client-version"),
+            header::HeaderName::from_static("apollo-require-preflight"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+async fn graphql(
+    State(http): State<HttpState>,
+    method: Method,
+    headers: HeaderMap,
+    request: GraphQLBatchRequest,
+) -> Response {
+    let started = Instant::now();
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let viewer = match resolve_viewer(&http.app.db, &http.app.tokens, authorization).await {
+        Ok(viewer) => viewer,
+        Err(err) => {
+            let error: async_graphql::Error = err.into();
+            let response = async_graphql::Response::from_errors(vec![
+                error.into_server_error(Default::default()),
+            ]);
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                GraphQLResponse::from(response),
+            )
+                .into_response();
+        }
+    };
+    let signed_in = matches!(viewer, Viewer::User(_));
+    let mut batch = request.into_inner();
+    let operation = metrics::operation_label(
+        batch
+            .iter()
+            .next()
+            .and_then(|r| r.operation_name.as_deref()),
+    );
+    batch = batch.data(viewer);
+    if method == Method::GET {
+        batch = batch.data(ReadOnlyRequest);
+    }
+    let response = http.schema.execute_batch(batch).await;
+    let outcome = if response.is_ok() { "ok" } else { "error" };
+    metrics::record_request(operation, outcome, started.elapsed());
+
+    let mut response = GraphQLResponse::from(response).into_response();
+    // Answers depend on who asks: no shared cache may keep them.
+    let cache_control = if signed_in {
+        "private, no-store"
+    } else {
+        "no-store"
+    };
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    response
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("Hangar GraphiQL")
+            .finish(),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(http): State<HttpState>) -> Response {
+    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), http.app.db.ping()).await;
+    match ping {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+async fn metrics_text(State(http): State<HttpState>) -> Response {
+    let text = metrics::render(&http.app.db, &http.app.statements);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// Resolves when SIGINT or SIGTERM arrives.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received: finishing in-flight requests");
+}

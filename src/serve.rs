@@ -1,0 +1,92 @@
+//! Starting Hangar: connect, migrate, bootstrap the first admin, serve until a signal.
+//! Shared by the `hangar` binary and the integration tests, so tests run the real start-up.
+
+use tokio::net::TcpListener;
+
+use crate::{
+    config::{Config, JwtSecretSource, redact_url},
+    db,
+    error::AppError,
+    http,
+    service::user::{Bootstrap, bootstrap_admin},
+    state::AppState,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("cannot create the first admin: {0}")]
+    Bootstrap(#[from] AppError),
+    #[error("cannot listen on {addr}: {source} (is another server using it? set HANGAR_ADDR)")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Connects and applies pending migrations (creating the SQLite file on first start).
+pub async fn prepare(config: Config, search_path: Option<&str>) -> Result<AppState, StartError> {
+    let (db, statements) = db::connect(&config, search_path).await?;
+    db::migrate(&db)
+        .await
+        .map_err(|err| sea_orm::DbErr::Migration(format!("migration failed: {err}")))?;
+    Ok(AppState::new(config, db, statements))
+}
+
+/// Creates the first admin when the operations contract says so, and logs what it did.
+pub async fn bootstrap(state: &AppState) -> Result<(), StartError> {
+    let configured = state
+        .config
+        .admin
+        .as_ref()
+        .map(|(user, password)| (user.as_str(), password.expose()));
+    match bootstrap_admin(&state.db, &state.passwords, configured).await? {
+        Bootstrap::Unchanged => {}
+        Bootstrap::CreatedConfigured(username) => {
+            tracing::info!(%username, "created SUPPORT user from HANGAR_ADMIN_USERNAME");
+        }
+        Bootstrap::CreatedGenerated { username, password } => {
+            // Printed once, on purpose, like Jenkins' initial admin password: the newcomer's
+            // single run command must be enough to log in. It is never logged again.
+            tracing::warn!(
+                "\n\n  First start: created SUPPORT user `{username}` with password `{password}`\n  \
+                 Log in at GraphiQL and change it (changePassword). This is shown only once.\n"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `hangar serve`: prepare, bootstrap, then serve until SIGINT/SIGTERM.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    if config.jwt_secret_source == JwtSecretSource::GeneratedForThisProcess {
+        tracing::warn!(
+            "JWT_SECRET is not set: using a random one, so tokens die when this process stops"
+        );
+    }
+    let addr = config.addr;
+    let playground = config.playground;
+    tracing::info!(database = %redact_url(&config.database_url), "connecting");
+    let state = prepare(config, None).await?;
+    bootstrap(&state).await?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
+    if playground {
+        tracing::info!(
+            "Hangar is up: GraphiQL at http://{addr}/ , GraphQL at http://{addr}/graphql"
+        );
+    } else {
+        tracing::info!("Hangar is up: GraphQL at http://{addr}/graphql");
+    }
+    axum::serve(listener, http::app(state.clone()))
+        .with_graceful_shutdown(http::shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
+    state.db.close_by_ref().await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! Domain rules and SQL, one module per domain. Services know nothing of GraphQL or HTTP:
+//! they take a connection and plain values and return models or an [`AppError`].
+//!
+//! [`AppError`]: crate::error::AppError
+
+pub mod auth;
+pub mod filter;
+pub mod pagination;
+pub mod seed;
+pub mod user;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+/// The current time at the precision both databases keep (microseconds), so a timestamp read
+/// back equals the one written, and cursors built from it compare exactly.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A change to an optional field: leave it, clear it, or set it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// Applies the patch to `current`.
+    pub fn apply(self, current: Option<T>) -> Option<T> {
+        match self {
+            Patch::Keep => current,
+            Patch::Clear => None,
+            Patch::Set(value) => Some(value),
+        }
+    }
+}
