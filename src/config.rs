@@ -58,7 +58,7 @@ pub struct Config {
     pub db_max_connections: u32,
     /// `HANGAR_DB_ACQUIRE_TIMEOUT`, default `5s`: how long a request waits for a connection.
     pub db_acquire_timeout: Duration,
-    /// `HANGAR_MAX_QUERY_DEPTH`, default 12.
+    /// `HANGAR_MAX_QUERY_DEPTH`, default 15 (GraphiQL's introspection query needs 13).
     pub max_query_depth: usize,
     /// `HANGAR_MAX_QUERY_COMPLEXITY`, default 5000 (a list field counts its page size times
     /// its children).
@@ -166,7 +166,7 @@ impl Config {
             &get,
             &mut problems,
             "HANGAR_MAX_QUERY_DEPTH",
-            "12",
+            "15",
             positive::<usize>,
         );
         let max_query_complexity = parse(

@@ -1,0 +1,236 @@
+//! Test harness: serves the real router on 127.0.0.1:0 over a fresh database and talks
+//! GraphQL over HTTP, as a client would.
+//!
+//! Every scenario runs on SQLite (a temp file) and, when `TEST_DATABASE_URL` is set, on
+//! PostgreSQL in a schema of its own that is dropped afterwards. `db_test!` writes both tests.
+
+use std::{net::SocketAddr, time::Duration};
+
+use hangar::{AppState, config::Config, serve};
+use serde_json::{Value, json};
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes tests `<name>::sqlite` and `<name>::postgres` that run `async fn <name>(app: TestApp)`.
+/// (A module and a function may share a name: they live in different namespaces.)
+#[macro_export]
+macro_rules! db_test {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                super::$name(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = $crate::helpers::TestApp::spawn_postgres().await else { return };
+                super::$name(app).await;
+            }
+        }
+    )+};
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub backend: Backend,
+    pub state: AppState,
+    client: reqwest::Client,
+    _guard: DbGuard,
+}
+
+/// Removes the test's database when the test ends, even when it fails.
+enum DbGuard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { url: String, schema: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Postgres { url, schema } = self {
+            let (url, schema) = (url.clone(), schema.clone());
+            // Drop runs inside the test's runtime; use a thread with its own to stay sync.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(db) = sea_orm::Database::connect(&url).await {
+                        use sea_orm::ConnectionTrait;
+                        let _ = db
+                            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                            .await;
+                        let _ = db.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
+    let mut vars: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), database_url.into()),
+        ("JWT_SECRET".into(), "test-secret-that-is-at-least-32-bytes-long".into()),
+        ("HANGAR_ADMIN_USERNAME".into(), ADMIN.into()),
+        ("HANGAR_ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
+    ];
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::from_lookup(|name| {
+        vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    })
+    .expect("test configuration is valid")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::spawn_with(Backend::Sqlite, &[]).await,
+            Backend::Postgres => Self::spawn_postgres().await.expect("TEST_DATABASE_URL is set"),
+        }
+    }
+
+    /// None (and a note) when `TEST_DATABASE_URL` is unset.
+    pub async fn spawn_postgres() -> Option<Self> {
+        if std::env::var("TEST_DATABASE_URL").is_err() {
+            eprintln!("note: TEST_DATABASE_URL is unset: PostgreSQL variant not run");
+            return None;
+        }
+        Some(Self::spawn_with(Backend::Postgres, &[]).await)
+    }
+
+    /// Spawns with extra configuration variables.
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Self {
+        let (config, search_path, guard) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/hangar.db?mode=rwc", dir.path().display());
+                (test_config(&url, extra), None, DbGuard::Sqlite(dir))
+            }
+            Backend::Postgres => {
+                let url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(&url).await.expect("connect to TEST_DATABASE_URL");
+                use sea_orm::ConnectionTrait;
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+                    .await
+                    .expect("create test schema");
+                admin.close().await.ok();
+                let guard = DbGuard::Postgres { url: url.clone(), schema: schema.clone() };
+                (test_config(&url, extra), Some(schema), guard)
+            }
+        };
+        let state = serve::prepare(config, search_path.as_deref()).await.expect("app prepares");
+        serve::bootstrap(&state).await.expect("bootstrap");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let router = hangar::app(state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("server runs");
+        });
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        TestApp { addr, backend, state, client, _guard: guard }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// POSTs a GraphQL request; returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        response.json().await.expect("JSON response")
+    }
+
+    /// Runs a request that must succeed and returns its `data`.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let response = self.gql(token, query, variables).await;
+        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        response["data"].clone()
+    }
+
+    /// Logs in; returns (access token, refresh token).
+    pub async fn login(&self, username: &str, password: &str) -> (String, String) {
+        let data = self
+            .ok(
+                None,
+                "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken } }",
+                json!({ "u": username, "p": password }),
+            )
+            .await;
+        (
+            data["login"]["accessToken"].as_str().unwrap().to_string(),
+            data["login"]["refreshToken"].as_str().unwrap().to_string(),
+        )
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login(ADMIN, ADMIN_PASSWORD).await.0
+    }
+
+    /// Creates a user through the API; returns its id.
+    pub async fn create_user(&self, admin_token: &str, username: &str, password: &str, role: &str) -> String {
+        let data = self
+            .ok(
+                Some(admin_token),
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+                json!({ "i": { "username": username, "password": password, "role": role } }),
+            )
+            .await;
+        data["createUser"]["id"].as_str().unwrap().to_string()
+    }
+
+    /// A signed-in MEMBER: (id, access token).
+    pub async fn member(&self, username: &str) -> (String, String) {
+        let admin = self.admin_token().await;
+        let id = self.create_user(&admin, username, "member-password-1", "MEMBER").await;
+        let (token, _) = self.login(username, "member-password-1").await;
+        (id, token)
+    }
+
+    /// SQL statements run so far by this app.
+    pub fn statements(&self) -> u64 {
+        self.state.statements.get()
+    }
+}
+
+/// The `extensions.code` of each error of a response.
+pub fn error_codes(response: &Value) -> Vec<String> {
+    response["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts exactly one error, with `code`, and returns its message.
+pub fn expect_error(response: &Value, code: &str) -> String {
+    assert_eq!(error_codes(response), vec![code.to_string()], "response: {response:#}");
+    response["errors"][0]["message"].as_str().unwrap().to_string()
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real server over HTTP, on SQLite and (with TEST_DATABASE_URL) on
+//! PostgreSQL. One test binary so the app is compiled and linked once.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod http;
+mod schema;
+mod users;
