@@ -25,6 +25,12 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// CONFLICT for some items of a bulk call; `details` lists them with their index.
+    #[error("{message}")]
+    ItemConflicts {
+        message: String,
+        details: serde_json::Value,
+    },
     #[error("{message}")]
     TooManyRequests {
         message: String,
@@ -54,7 +60,7 @@ impl AppError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::BadInput { .. } => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::ItemConflicts { .. } => "CONFLICT",
             Self::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
             Self::Database(_) | Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
@@ -92,9 +98,15 @@ impl From<AppError> for async_graphql::Error {
                 AppError::BadInput {
                     details: Some(details),
                     ..
-                } => {
-                    if let Ok(value) = async_graphql::Value::from_json(details.clone()) {
-                        ext.set("details", value);
+                }
+                | AppError::ItemConflicts { details, .. } => {
+                    // `details` is an object whose keys (e.g. `items`) go into extensions.
+                    if let serde_json::Value::Object(map) = details {
+                        for (key, value) in map {
+                            if let Ok(value) = async_graphql::Value::from_json(value.clone()) {
+                                ext.set(key, value);
+                            }
+                        }
                     }
                 }
                 AppError::TooManyRequests {

@@ -17,6 +17,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::drone_camera::Entity")]
+    DroneCamera,
+}
+
+impl Related<super::drone_camera::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::DroneCamera.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -10,6 +10,31 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::camera::Entity",
+        from = "Column::CameraId",
+        to = "super::camera::Column::Id"
+    )]
+    Camera,
+    #[sea_orm(
+        belongs_to = "super::drone::Entity",
+        from = "Column::DroneId",
+        to = "super::drone::Column::Id"
+    )]
+    Drone,
+}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::camera::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Camera.def()
+    }
+}
+
+impl Related<super::drone::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Drone.def()
+    }
+}

@@ -94,3 +94,13 @@ impl<T: OutputType> TypeName for Connection<T> {
         format!("{}Connection", T::type_name()).into()
     }
 }
+
+/// Complexity of a list field: its page size (`first`/`last`, default 20, at most 100) times
+/// what each node selects, so aliases and nesting cannot multiply into huge answers unseen.
+pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let page = first
+        .or(last)
+        .unwrap_or(crate::service::pagination::DEFAULT_PAGE_SIZE);
+    let page = page.clamp(1, crate::service::pagination::MAX_PAGE_SIZE) as usize;
+    1 + page * child_complexity
+}

@@ -1,10 +1,13 @@
 //! The GraphQL layer: types, inputs and thin resolvers, split by domain and merged once here.
 
 pub mod auth;
+pub mod camera;
 pub mod common;
 pub mod connection;
+pub mod drone;
 pub mod error_codes;
 pub mod guard;
+pub mod loaders;
 pub mod read_only;
 pub mod scalars;
 pub mod user;
@@ -15,11 +18,16 @@ use crate::state::AppState;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(user::UserQuery);
+pub struct QueryRoot(user::UserQuery, camera::CameraQuery, drone::DroneQuery);
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(auth::AuthMutation, user::UserMutation);
+pub struct MutationRoot(
+    auth::AuthMutation,
+    user::UserMutation,
+    camera::CameraMutation,
+    drone::DroneMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -31,6 +39,7 @@ pub fn build_schema(state: AppState) -> AppSchema {
         MutationRoot::default(),
         EmptySubscription,
     )
+    .data(loaders::Loaders::new(&state.db))
     .data(state)
     .extension(error_codes::ErrorCodes)
     .extension(read_only::ReadOnlyOverGet)

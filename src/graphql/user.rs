@@ -178,7 +178,11 @@ impl UserQuery {
     }
 
     /// SUPPORT only.
-    #[graphql(guard = "RoleGuard(DbRole::Support)")]
+    #[graphql(
+        guard = "RoleGuard(DbRole::Support)",
+        complexity = "crate::graphql::connection::page_complexity(first, last, child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn users(
         &self,
         ctx: &Context<'_>,

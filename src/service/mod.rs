@@ -4,10 +4,13 @@
 //! [`AppError`]: crate::error::AppError
 
 pub mod auth;
+pub mod camera;
+pub mod drone;
 pub mod filter;
 pub mod pagination;
 pub mod seed;
 pub mod user;
+pub mod validate;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -35,4 +38,15 @@ impl<T> Patch<T> {
             Patch::Set(value) => Some(value),
         }
     }
+}
+
+/// What a bulk registration does with an item whose key already exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnConflict {
+    /// Reject the whole batch, naming each conflicting item.
+    Fail,
+    /// Leave the existing row alone and go on.
+    Skip,
+    /// Overwrite the existing row with the item.
+    Update,
 }

@@ -1,0 +1,306 @@
+//! Cameras in GraphQL: the `Camera` type, `camera`/`cameras`, and the support team's mutations.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+
+use crate::{
+    entity::{camera as camera_entity, user::Role},
+    error::AppError,
+    graphql::{
+        common::{FloatFilter, SortDirection, StringFilter, parse_id, to_id},
+        connection::Connection,
+        guard::{RoleGuard, SignedInGuard, state},
+        loaders::Loaders,
+        scalars::DateTime,
+    },
+    service::{
+        OnConflict as ServiceOnConflict,
+        camera::{self as cameras, CameraInput, CameraPatch, CameraSort},
+        pagination::PageArgs,
+    },
+};
+
+/// Most items one bulk call takes.
+pub const MAX_BULK_ITEMS: usize = 10_000;
+
+#[derive(Clone)]
+pub struct Camera(pub camera_entity::Model);
+
+#[Object]
+impl Camera {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+
+    /// Unique, compared case-insensitively (hero3 == HERO3).
+    async fn model(&self) -> &str {
+        &self.0.model
+    }
+
+    async fn brand(&self) -> &str {
+        &self.0.brand
+    }
+
+    /// Strictly positive.
+    async fn megapixels(&self) -> f64 {
+        self.0.megapixels
+    }
+
+    /// How many drones list this camera.
+    async fn drone_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders
+            .drone_count_of_camera
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or(0))
+    }
+
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+}
+
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct CameraFilter {
+    pub model: Option<StringFilter>,
+    pub brand: Option<StringFilter>,
+    pub megapixels: Option<FloatFilter>,
+    pub and: Option<Vec<CameraFilter>>,
+    pub or: Option<Vec<CameraFilter>>,
+    pub not: Option<Box<CameraFilter>>,
+}
+
+impl From<CameraFilter> for cameras::CameraFilter {
+    fn from(f: CameraFilter) -> Self {
+        cameras::CameraFilter {
+            model: f.model.map(Into::into),
+            brand: f.brand.map(Into::into),
+            megapixels: f.megapixels.map(Into::into),
+            and: f
+                .and
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            or: f
+                .or
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            not: f.not.map(|n| Box::new((*n).into())),
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CameraOrderField {
+    Model,
+    Brand,
+    Megapixels,
+    CreatedAt,
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct CameraOrder {
+    pub field: CameraOrderField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct RegisterCameraInput {
+    pub model: String,
+    pub brand: String,
+    pub megapixels: f64,
+}
+
+impl From<RegisterCameraInput> for CameraInput {
+    fn from(i: RegisterCameraInput) -> Self {
+        CameraInput {
+            model: i.model,
+            brand: i.brand,
+            megapixels: i.megapixels,
+        }
+    }
+}
+
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateCameraInput {
+    pub model: Option<String>,
+    pub brand: Option<String>,
+    pub megapixels: Option<f64>,
+}
+
+/// What a bulk registration does with an item whose key (serial number / model) already exists.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OnConflict {
+    /// Reject the whole batch, naming each conflicting item.
+    #[default]
+    Fail,
+    /// Keep the existing row, count the item as skipped.
+    Skip,
+    /// Overwrite the existing row with the item.
+    Update,
+}
+
+impl From<OnConflict> for ServiceOnConflict {
+    fn from(o: OnConflict) -> Self {
+        match o {
+            OnConflict::Fail => ServiceOnConflict::Fail,
+            OnConflict::Skip => ServiceOnConflict::Skip,
+            OnConflict::Update => ServiceOnConflict::Update,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct BulkCamerasPayload {
+    pub created: i32,
+    pub updated: i32,
+    pub skipped: i32,
+    /// The created and updated cameras, in input order.
+    pub cameras: Vec<Camera>,
+}
+
+pub fn check_bulk_size(len: usize) -> Result<(), AppError> {
+    if len > MAX_BULK_ITEMS {
+        return Err(AppError::bad_input(format!(
+            "at most {MAX_BULK_ITEMS} items per call, got {len}: split the batch"
+        )));
+    }
+    Ok(())
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+#[derive(Default)]
+pub struct CameraQuery;
+
+#[Object]
+impl CameraQuery {
+    /// Exactly one of id / model.
+    #[graphql(guard = "SignedInGuard")]
+    async fn camera(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        model: Option<String>,
+    ) -> Result<Option<Camera>> {
+        let db = &state(ctx).db;
+        let found = match (id, model) {
+            (Some(id), None) => cameras::find_by_id(db, parse_id(&id)?).await?,
+            (None, Some(model)) => cameras::find_by_model(db, &model).await?,
+            _ => return Err(AppError::bad_input("pass exactly one of `id` and `model`").into()),
+        };
+        Ok(found.map(Camera))
+    }
+
+    #[graphql(
+        guard = "SignedInGuard",
+        complexity = "crate::graphql::connection::page_complexity(first, last, child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn cameras(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CameraFilter>,
+        order_by: Option<Vec<CameraOrder>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Connection<Camera>> {
+        let order = order_by
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| {
+                let key = match o.field {
+                    CameraOrderField::Model => CameraSort::Model,
+                    CameraOrderField::Brand => CameraSort::Brand,
+                    CameraOrderField::Megapixels => CameraSort::Megapixels,
+                    CameraOrderField::CreatedAt => CameraSort::CreatedAt,
+                };
+                (key, o.direction.into())
+            })
+            .collect::<Vec<_>>();
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = cameras::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
+        Ok(Connection::from_page(page, Camera))
+    }
+}
+
+#[derive(Default)]
+pub struct CameraMutation;
+
+#[Object]
+impl CameraMutation {
+    /// SUPPORT only.
+    #[graphql(guard = "RoleGuard(Role::Support)")]
+    async fn register_camera(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterCameraInput,
+    ) -> Result<Camera> {
+        Ok(Camera(
+            cameras::register(&state(ctx).db, input.into()).await?,
+        ))
+    }
+
+    /// One transaction: with FAIL, any invalid or conflicting item rejects the whole batch
+    /// (errors name each item by index). At most 10,000 items. SUPPORT only.
+    #[graphql(guard = "RoleGuard(Role::Support)")]
+    async fn register_cameras(
+        &self,
+        ctx: &Context<'_>,
+        inputs: Vec<RegisterCameraInput>,
+        #[graphql(default)] on_conflict: OnConflict,
+    ) -> Result<BulkCamerasPayload> {
+        check_bulk_size(inputs.len())?;
+        let inputs = inputs.into_iter().map(Into::into).collect();
+        let outcome = cameras::register_many(&state(ctx).db, inputs, on_conflict.into()).await?;
+        Ok(BulkCamerasPayload {
+            created: count(outcome.created),
+            updated: count(outcome.updated),
+            skipped: count(outcome.skipped),
+            cameras: outcome.rows.into_iter().map(Camera).collect(),
+        })
+    }
+
+    /// SUPPORT only.
+    #[graphql(guard = "RoleGuard(Role::Support)")]
+    async fn update_camera(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateCameraInput,
+    ) -> Result<Camera> {
+        let patch = CameraPatch {
+            model: input.model,
+            brand: input.brand,
+            megapixels: input.megapixels,
+        };
+        Ok(Camera(
+            cameras::update(&state(ctx).db, parse_id(&id)?, patch).await?,
+        ))
+    }
+
+    /// CONFLICT while any drone still lists the camera. Returns the deleted id. SUPPORT only.
+    #[graphql(guard = "RoleGuard(Role::Support)")]
+    async fn delete_camera(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        Ok(to_id(
+            cameras::delete(&state(ctx).db, parse_id(&id)?).await?,
+        ))
+    }
+}

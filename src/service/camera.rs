@@ -1,0 +1,593 @@
+//! Cameras: registration (one or in bulk), changes, deletion, look-ups and the filtered list.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect,
+    sea_query::{Expr, ExprTrait, OnConflict as SqlOnConflict},
+};
+
+use crate::{
+    db,
+    entity::{camera, drone_camera},
+    error::{AppError, Result, conflict_on_unique},
+    service::{
+        OnConflict,
+        filter::{FloatFilter, StringFilter},
+        now,
+        pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
+        validate::{ItemErrors, key, required_text},
+    },
+};
+
+pub const MAX_MODEL_CHARS: usize = 100;
+pub const MAX_BRAND_CHARS: usize = 100;
+/// Sanity bound: the largest sensors on the market are a few hundred megapixels.
+pub const MAX_MEGAPIXELS: f64 = 10_000.0;
+/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
+const INSERT_CHUNK: usize = 1000;
+
+#[derive(Clone, Debug)]
+pub struct CameraInput {
+    pub model: String,
+    pub brand: String,
+    pub megapixels: f64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CameraPatch {
+    pub model: Option<String>,
+    pub brand: Option<String>,
+    pub megapixels: Option<f64>,
+}
+
+/// A checked camera: trimmed text and its key.
+struct ValidCamera {
+    model: String,
+    model_key: String,
+    brand: String,
+    megapixels: f64,
+}
+
+fn check_megapixels(megapixels: f64) -> Result<f64, String> {
+    if !megapixels.is_finite() || megapixels <= 0.0 {
+        return Err(format!(
+            "megapixels must be greater than 0, got {megapixels}"
+        ));
+    }
+    if megapixels > MAX_MEGAPIXELS {
+        return Err(format!(
+            "megapixels must be at most {MAX_MEGAPIXELS}, got {megapixels}"
+        ));
+    }
+    Ok(megapixels)
+}
+
+fn validate(input: &CameraInput) -> Result<ValidCamera, String> {
+    let model = required_text("model", &input.model, MAX_MODEL_CHARS)?;
+    let brand = required_text("brand", &input.brand, MAX_BRAND_CHARS)?;
+    let megapixels = check_megapixels(input.megapixels)?;
+    Ok(ValidCamera {
+        model_key: key(&model),
+        model,
+        brand,
+        megapixels,
+    })
+}
+
+fn taken(model: &str) -> AppError {
+    AppError::Conflict(format!("camera model {model:?} is already registered"))
+}
+
+fn not_found(id: i64) -> AppError {
+    AppError::NotFound(format!("no camera with id {id}"))
+}
+
+pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<camera::Model>> {
+    Ok(camera::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Case-insensitive: `hero3` finds `HERO3`.
+pub async fn find_by_model(
+    db: &impl ConnectionTrait,
+    model: &str,
+) -> Result<Option<camera::Model>> {
+    Ok(camera::Entity::find()
+        .filter(camera::Column::ModelKey.eq(key(model)))
+        .one(db)
+        .await?)
+}
+
+pub async fn register(db: &DatabaseConnection, input: CameraInput) -> Result<camera::Model> {
+    let valid = validate(&input).map_err(AppError::bad_input)?;
+    let txn = db::begin_write(db).await?;
+    if find_by_model(&txn, &valid.model).await?.is_some() {
+        return Err(taken(&valid.model));
+    }
+    let at = now();
+    let model = valid.model.clone();
+    let created = camera::ActiveModel {
+        model: Set(valid.model),
+        model_key: Set(valid.model_key),
+        brand: Set(valid.brand),
+        megapixels: Set(valid.megapixels),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        conflict_on_unique(e, || {
+            format!("camera model {model:?} is already registered")
+        })
+    })?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// What a bulk registration did.
+pub struct BulkOutcome<M> {
+    pub created: usize,
+    pub updated: usize,
+    pub skipped: usize,
+    /// Created and updated rows, in input order.
+    pub rows: Vec<M>,
+}
+
+/// Registers many cameras in one transaction with multi-row INSERTs. Every item is validated
+/// first and all problems are reported together (by index); nothing is written unless all
+/// items are valid (and, with FAIL, none exists yet).
+pub async fn register_many(
+    db: &DatabaseConnection,
+    inputs: Vec<CameraInput>,
+    on_conflict: OnConflict,
+) -> Result<BulkOutcome<camera::Model>> {
+    let mut errors = ItemErrors::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut valid = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.iter().enumerate() {
+        match validate(input) {
+            Ok(camera) => {
+                if let Some(first) = seen.insert(camera.model_key.clone(), index) {
+                    errors.push(
+                        index,
+                        format!("model {:?} repeats item {first}", camera.model),
+                    );
+                }
+                valid.push(camera);
+            }
+            Err(message) => errors.push(index, message),
+        }
+    }
+    errors.into_bad_input()?;
+
+    let txn = db::begin_write(db).await?;
+    let keys: Vec<String> = valid.iter().map(|c| c.model_key.clone()).collect();
+    let existing: HashSet<String> = existing_keys(&txn, &keys).await?;
+    if on_conflict == OnConflict::Fail {
+        let mut conflicts = ItemErrors::default();
+        for (index, camera) in valid.iter().enumerate() {
+            if existing.contains(&camera.model_key) {
+                conflicts.push(
+                    index,
+                    format!("model {:?} is already registered", camera.model),
+                );
+            }
+        }
+        conflicts.into_conflict()?;
+    }
+
+    let at = now();
+    let mut written = Vec::with_capacity(valid.len());
+    let mut skipped = 0;
+    let mut updated = 0;
+    let rows: Vec<&ValidCamera> = valid
+        .iter()
+        .filter(|c| {
+            let exists = existing.contains(&c.model_key);
+            if exists && on_conflict == OnConflict::Skip {
+                skipped += 1;
+                return false;
+            }
+            if exists {
+                updated += 1;
+            }
+            true
+        })
+        .collect();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let models = chunk.iter().map(|c| camera::ActiveModel {
+            model: Set(c.model.clone()),
+            model_key: Set(c.model_key.clone()),
+            brand: Set(c.brand.clone()),
+            megapixels: Set(c.megapixels),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        });
+        // ON CONFLICT also covers a concurrent registration of the same model between the
+        // look-up above and this insert.
+        let conflict = match on_conflict {
+            OnConflict::Update => SqlOnConflict::column(camera::Column::ModelKey)
+                .update_columns([
+                    camera::Column::Model,
+                    camera::Column::Brand,
+                    camera::Column::Megapixels,
+                    camera::Column::UpdatedAt,
+                ])
+                .to_owned(),
+            OnConflict::Skip => SqlOnConflict::column(camera::Column::ModelKey)
+                .do_nothing()
+                .to_owned(),
+            OnConflict::Fail => {
+                let inserted = camera::Entity::insert_many(models)
+                    .exec_with_returning(&txn)
+                    .await
+                    .map_err(|e| conflict_on_unique(e, || "a camera model of this batch was registered concurrently: nothing was written".into()))?;
+                written.extend(inserted);
+                continue;
+            }
+        };
+        let inserted = camera::Entity::insert_many(models)
+            .on_conflict(conflict)
+            .exec_with_returning(&txn)
+            .await?;
+        written.extend(inserted);
+    }
+    txn.commit().await?;
+
+    // In input order.
+    let position: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.model_key.as_str(), i))
+        .collect();
+    written.sort_by_key(|c| {
+        position
+            .get(c.model_key.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    let created = written.len() - std::cmp::min(updated, written.len());
+    Ok(BulkOutcome {
+        created,
+        updated,
+        skipped: skipped + (rows.len() - written.len()),
+        rows: written,
+    })
+}
+
+async fn existing_keys(db: &impl ConnectionTrait, keys: &[String]) -> Result<HashSet<String>> {
+    let mut found = HashSet::new();
+    for chunk in keys.chunks(INSERT_CHUNK) {
+        let rows: Vec<String> = camera::Entity::find()
+            .select_only()
+            .column(camera::Column::ModelKey)
+            .filter(camera::Column::ModelKey.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Maps camera model keys to ids; used by drone registration.
+pub async fn ids_by_key(
+    db: &impl ConnectionTrait,
+    keys: &[String],
+) -> Result<HashMap<String, i64>> {
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(INSERT_CHUNK) {
+        let rows: Vec<(i64, String)> = camera::Entity::find()
+            .select_only()
+            .column(camera::Column::Id)
+            .column(camera::Column::ModelKey)
+            .filter(camera::Column::ModelKey.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().map(|(id, key)| (key, id)));
+    }
+    Ok(found)
+}
+
+pub async fn update(db: &DatabaseConnection, id: i64, patch: CameraPatch) -> Result<camera::Model> {
+    let model = patch
+        .model
+        .as_deref()
+        .map(|m| required_text("model", m, MAX_MODEL_CHARS))
+        .transpose()
+        .map_err(AppError::bad_input)?;
+    let brand = patch
+        .brand
+        .as_deref()
+        .map(|b| required_text("brand", b, MAX_BRAND_CHARS))
+        .transpose()
+        .map_err(AppError::bad_input)?;
+    let megapixels = patch
+        .megapixels
+        .map(check_megapixels)
+        .transpose()
+        .map_err(AppError::bad_input)?;
+
+    let txn = db::begin_write(db).await?;
+    let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
+    let mut active: camera::ActiveModel = current.clone().into();
+    if let Some(model) = model {
+        let model_key = key(&model);
+        if model_key != current.model_key && find_by_model(&txn, &model).await?.is_some() {
+            return Err(taken(&model));
+        }
+        active.model = Set(model);
+        active.model_key = Set(model_key);
+    }
+    if let Some(brand) = brand {
+        active.brand = Set(brand);
+    }
+    if let Some(megapixels) = megapixels {
+        active.megapixels = Set(megapixels);
+    }
+    active.updated_at = Set(now());
+    let updated = active
+        .update(&txn)
+        .await
+        .map_err(|e| conflict_on_unique(e, || "that camera model is already registered".into()))?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a camera no drone lists any more.
+pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<i64> {
+    let txn = db::begin_write(db).await?;
+    let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
+    let in_use = drone_camera::Entity::find()
+        .filter(drone_camera::Column::CameraId.eq(id))
+        .count(&txn)
+        .await?;
+    if in_use > 0 {
+        return Err(AppError::Conflict(format!(
+            "camera {:?} is still listed by {in_use} drone{}: remove it from them first",
+            current.model,
+            if in_use == 1 { "" } else { "s" }
+        )));
+    }
+    // The foreign key (ON DELETE RESTRICT) backs the check above against a concurrent write.
+    camera::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                AppError::Conflict("camera is still listed by a drone".into())
+            }
+            _ => AppError::Database(e),
+        })?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Cameras of many drones at once (DataLoader): drone id -> cameras ordered by model.
+pub async fn by_drone_ids(
+    db: &impl ConnectionTrait,
+    drone_ids: &[i64],
+) -> Result<HashMap<i64, Vec<camera::Model>>> {
+    let mut by_drone: HashMap<i64, Vec<camera::Model>> = HashMap::new();
+    for chunk in drone_ids.chunks(INSERT_CHUNK) {
+        let links: Vec<(i64, camera::Model)> = camera::Entity::find()
+            .inner_join(drone_camera::Entity)
+            .column_as(drone_camera::Column::DroneId, "drone_id")
+            .filter(drone_camera::Column::DroneId.is_in(chunk.iter().copied()))
+            .into_model::<CameraWithDrone>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|row| (row.drone_id, row.into()))
+            .collect();
+        for (drone_id, camera) in links {
+            by_drone.entry(drone_id).or_default().push(camera);
+        }
+    }
+    for cameras in by_drone.values_mut() {
+        cameras.sort_by(|a, b| a.model.cmp(&b.model).then(a.id.cmp(&b.id)));
+    }
+    Ok(by_drone)
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct CameraWithDrone {
+    drone_id: i64,
+    id: i64,
+    model: String,
+    model_key: String,
+    brand: String,
+    megapixels: f64,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<CameraWithDrone> for camera::Model {
+    fn from(row: CameraWithDrone) -> Self {
+        camera::Model {
+            id: row.id,
+            model: row.model,
+            model_key: row.model_key,
+            brand: row.brand,
+            megapixels: row.megapixels,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// How many drones list each camera (DataLoader).
+pub async fn drone_counts(
+    db: &impl ConnectionTrait,
+    camera_ids: &[i64],
+) -> Result<HashMap<i64, i64>> {
+    let mut counts = HashMap::new();
+    for chunk in camera_ids.chunks(INSERT_CHUNK) {
+        let rows: Vec<(i64, i64)> = drone_camera::Entity::find()
+            .select_only()
+            .column(drone_camera::Column::CameraId)
+            .column_as(
+                Expr::col(drone_camera::Column::DroneId).count(),
+                "drone_count",
+            )
+            .filter(drone_camera::Column::CameraId.is_in(chunk.iter().copied()))
+            .group_by(drone_camera::Column::CameraId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        counts.extend(rows);
+    }
+    Ok(counts)
+}
+
+/// Filters nest (`and`/`or`/`not`); this bounds how deep and how many, so a filter can never
+/// become unbounded work.
+pub const MAX_FILTER_DEPTH: usize = 8;
+pub const MAX_FILTER_NODES: usize = 200;
+
+#[derive(Clone, Debug, Default)]
+pub struct CameraFilter {
+    pub model: Option<StringFilter>,
+    pub brand: Option<StringFilter>,
+    pub megapixels: Option<FloatFilter>,
+    pub and: Vec<CameraFilter>,
+    pub or: Vec<CameraFilter>,
+    pub not: Option<Box<CameraFilter>>,
+}
+
+/// Counts filter nodes against [`MAX_FILTER_NODES`] and depth against [`MAX_FILTER_DEPTH`].
+pub struct FilterBudget {
+    nodes: usize,
+}
+
+impl FilterBudget {
+    pub fn new() -> Self {
+        Self { nodes: 0 }
+    }
+
+    pub fn enter(&mut self, depth: usize) -> Result<()> {
+        self.nodes += 1;
+        if depth > MAX_FILTER_DEPTH {
+            return Err(AppError::bad_input(format!(
+                "filter nests deeper than {MAX_FILTER_DEPTH} levels"
+            )));
+        }
+        if self.nodes > MAX_FILTER_NODES {
+            return Err(AppError::bad_input(format!(
+                "filter has more than {MAX_FILTER_NODES} parts"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Default for FilterBudget {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CameraFilter {
+    pub fn condition(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
+        budget.enter(depth)?;
+        let mut all = Condition::all();
+        if let Some(f) = &self.model {
+            all = all.add(f.condition(camera::Column::Model)?);
+        }
+        if let Some(f) = &self.brand {
+            all = all.add(f.condition(camera::Column::Brand)?);
+        }
+        if let Some(f) = &self.megapixels {
+            all = all.add(f.condition(camera::Column::Megapixels)?);
+        }
+        for f in &self.and {
+            all = all.add(f.condition(budget, depth + 1)?);
+        }
+        if !self.or.is_empty() {
+            let mut any = Condition::any();
+            for f in &self.or {
+                any = any.add(f.condition(budget, depth + 1)?);
+            }
+            all = all.add(any);
+        }
+        if let Some(f) = &self.not {
+            all = all.add(f.condition(budget, depth + 1)?.not());
+        }
+        Ok(all)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CameraSort {
+    Model,
+    Brand,
+    Megapixels,
+    CreatedAt,
+}
+
+impl SortKey for CameraSort {
+    type Entity = camera::Entity;
+
+    fn name(self) -> &'static str {
+        match self {
+            CameraSort::Model => "MODEL",
+            CameraSort::Brand => "BRAND",
+            CameraSort::Megapixels => "MEGAPIXELS",
+            CameraSort::CreatedAt => "CREATED_AT",
+        }
+    }
+
+    fn column(self) -> camera::Column {
+        match self {
+            CameraSort::Model => camera::Column::Model,
+            CameraSort::Brand => camera::Column::Brand,
+            CameraSort::Megapixels => camera::Column::Megapixels,
+            CameraSort::CreatedAt => camera::Column::CreatedAt,
+        }
+    }
+
+    fn kind(self) -> KeyKind {
+        match self {
+            CameraSort::Model | CameraSort::Brand => KeyKind::Text,
+            CameraSort::Megapixels => KeyKind::Float,
+            CameraSort::CreatedAt => KeyKind::Time,
+        }
+    }
+
+    fn value(self, row: &camera::Model) -> KeyValue {
+        match self {
+            CameraSort::Model => KeyValue::Text(row.model.clone()),
+            CameraSort::Brand => KeyValue::Text(row.brand.clone()),
+            CameraSort::Megapixels => KeyValue::Float(row.megapixels),
+            CameraSort::CreatedAt => KeyValue::Time(row.created_at),
+        }
+    }
+
+    fn id_column() -> camera::Column {
+        camera::Column::Id
+    }
+
+    fn id(row: &camera::Model) -> i64 {
+        row.id
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: Option<CameraFilter>,
+    order: &[(CameraSort, SortDirection)],
+    args: &PageArgs,
+) -> Result<Page<camera::Model>> {
+    let mut select = camera::Entity::find();
+    if let Some(filter) = filter {
+        select = select.filter(filter.condition(&mut FilterBudget::new(), 1)?);
+    }
+    pagination::fetch_page(db, select, order, args).await
+}

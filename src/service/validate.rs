@@ -1,0 +1,93 @@
+//! Input checks shared by the inventory services, and the per-item error report of bulk calls.
+
+use serde_json::json;
+
+use crate::error::AppError;
+
+/// Trims `value` and checks it is 1..=`max` characters without control characters.
+pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("{field} must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(format!("{field} must be at most {max} characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!("{field} must not contain control characters"));
+    }
+    Ok(value.to_string())
+}
+
+/// The case-insensitive key of a model or serial number (Unicode lower case, as stored).
+pub fn key(value: &str) -> String {
+    value.trim().to_lowercase()
+}
+
+/// Problems found in the items of a bulk call, each with the item's index.
+#[derive(Debug, Default)]
+pub struct ItemErrors(Vec<(usize, String)>);
+
+/// How many item problems the message lists before "and N more" (extensions list them all).
+const LISTED_IN_MESSAGE: usize = 10;
+
+impl ItemErrors {
+    pub fn push(&mut self, index: usize, message: impl Into<String>) {
+        self.0.push((index, message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn report(mut self, what: &str) -> (String, serde_json::Value) {
+        self.0.sort_by_key(|(index, _)| *index);
+        let listed = self
+            .0
+            .iter()
+            .take(LISTED_IN_MESSAGE)
+            .map(|(index, message)| format!("item {index}: {message}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let more = self.0.len().saturating_sub(LISTED_IN_MESSAGE);
+        let message = if more > 0 {
+            format!(
+                "{} items {what}: {listed}; and {more} more (see extensions.items)",
+                self.0.len()
+            )
+        } else {
+            format!(
+                "{} item{} {what}: {listed}",
+                self.0.len(),
+                if self.0.len() == 1 { "" } else { "s" }
+            )
+        };
+        let items = self
+            .0
+            .into_iter()
+            .map(|(index, message)| json!({ "index": index, "message": message }))
+            .collect::<Vec<_>>();
+        (message, json!({ "items": items }))
+    }
+
+    /// BAD_USER_INPUT naming every bad item, or Ok when there is none.
+    pub fn into_bad_input(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let (message, details) = self.report("invalid, nothing was written");
+        Err(AppError::BadInput {
+            message,
+            details: Some(details),
+        })
+    }
+
+    /// CONFLICT naming every conflicting item, or Ok when there is none.
+    pub fn into_conflict(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let (message, details) = self.report("already registered, nothing was written");
+        Err(AppError::ItemConflicts { message, details })
+    }
+}
