@@ -63,6 +63,9 @@ pub struct Config {
     /// `HANGAR_MAX_QUERY_COMPLEXITY`, default 5000 (a list field counts its page size times
     /// its children).
     pub max_query_complexity: usize,
+    /// `HANGAR_AUTH_CACHE_TTL`, default `5s`: how long a user's existence and role are
+    /// remembered between requests (`0s` re-reads them on every request).
+    pub auth_cache_ttl: Duration,
     /// `HANGAR_MAX_BODY_BYTES`, default 4 MiB (10,000 drones in one bulk call fit).
     pub max_body_bytes: usize,
 }
@@ -176,6 +179,9 @@ impl Config {
             "5000",
             positive::<usize>,
         );
+        let auth_cache_ttl = parse(&get, &mut problems, "HANGAR_AUTH_CACHE_TTL", "5s", |v| {
+            humantime::parse_duration(v).map_err(|e| format!("{e} (use a duration such as 5s, or 0s)"))
+        });
         let max_body_bytes = parse(
             &get,
             &mut problems,
@@ -203,6 +209,7 @@ impl Config {
             max_query_depth: max_query_depth.expect("validated above"),
             max_query_complexity: max_query_complexity.expect("validated above"),
             max_body_bytes: max_body_bytes.expect("validated above"),
+            auth_cache_ttl: auth_cache_ttl.expect("validated above"),
         })
     }
 

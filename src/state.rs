@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{password::Passwords, token::Tokens},
+    auth::{cache::ViewerCache, password::Passwords, token::Tokens},
     config::Config,
     db::StatementCounter,
 };
@@ -17,12 +17,14 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub passwords: Passwords,
     pub tokens: Tokens,
+    pub viewers: Arc<ViewerCache>,
     pub statements: StatementCounter,
 }
 
 impl AppState {
     pub fn new(config: Config, db: DatabaseConnection, statements: StatementCounter) -> Self {
         let tokens = Tokens::new(&config);
+        let config_ttl = config.auth_cache_ttl;
         // One hash per core at most: the rest of the runtime keeps serving reads.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
@@ -30,6 +32,7 @@ impl AppState {
             db,
             passwords: Passwords::new(cores),
             tokens,
+            viewers: Arc::new(ViewerCache::new(config_ttl)),
             statements,
         }
     }

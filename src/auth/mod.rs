@@ -1,5 +1,6 @@
 //! Who is asking: password hashing, tokens, and the viewer a request acts as.
 
+pub mod cache;
 pub mod password;
 pub mod token;
 

@@ -283,7 +283,7 @@ impl UserMutation {
             password: input.password,
         };
         Ok(User(
-            users::update(&state.db, &state.passwords, id, update).await?,
+            users::update(&state.db, &state.passwords, &state.viewers, id, update).await?,
         ))
     }
 
@@ -292,6 +292,6 @@ impl UserMutation {
     #[graphql(guard = "RoleGuard(DbRole::Support)")]
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let id = parse_id(&id)?;
-        Ok(to_id(users::delete(&state(ctx).db, id).await?))
+        Ok(to_id(users::delete(&state(ctx).db, &state(ctx).viewers, id).await?))
     }
 }

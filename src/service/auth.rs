@@ -10,6 +10,7 @@ use sea_orm::{
 use crate::{
     auth::{
         SignedIn, Viewer,
+        cache::ViewerCache,
         password::Passwords,
         token::{Tokens, hash_refresh_token, new_refresh_token},
     },
@@ -194,6 +195,7 @@ pub async fn revoke_all_sessions(
 pub async fn resolve_viewer(
     db: &DatabaseConnection,
     tokens: &Tokens,
+    viewers: &ViewerCache,
     authorization: Option<&str>,
 ) -> Result<Viewer> {
     let Some(header) = authorization.map(str::trim).filter(|h| !h.is_empty()) else {
@@ -212,12 +214,14 @@ pub async fn resolve_viewer(
         Ok(claims) => claims,
         Err(reason) => return Ok(Viewer::Rejected(reason)),
     };
+    if let Some(role) = viewers.get(user_id) {
+        return Ok(Viewer::User(SignedIn { user_id, role, session_id }));
+    }
     match users::find_by_id(db, user_id).await? {
-        Some(user) => Ok(Viewer::User(SignedIn {
-            user_id,
-            role: user.role,
-            session_id,
-        })),
+        Some(user) => {
+            viewers.put(user_id, user.role);
+            Ok(Viewer::User(SignedIn { user_id, role: user.role, session_id }))
+        }
         None => Ok(Viewer::Rejected(
             "the user of this access token no longer exists".into(),
         )),

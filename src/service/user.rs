@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use crate::{
-    auth::password::Passwords,
+    auth::{cache::ViewerCache, password::Passwords},
     db,
     entity::user::{self, Role},
     error::{AppError, Result, conflict_on_unique},
@@ -223,6 +223,7 @@ async fn ensure_not_last_support(
 pub async fn update(
     db: &DatabaseConnection,
     passwords: &Passwords,
+    viewers: &ViewerCache,
     id: i64,
     update: UserUpdate,
 ) -> Result<user::Model> {
@@ -247,11 +248,12 @@ pub async fn update(
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
     txn.commit().await?;
+    viewers.forget(id);
     Ok(updated)
 }
 
 /// Deletes a user. Their drones stay, with `registeredBy` cleared by the foreign key.
-pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<i64> {
+pub async fn delete(db: &DatabaseConnection, viewers: &ViewerCache, id: i64) -> Result<i64> {
     let txn = db::begin_write(db).await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     if current.role == Role::Support {
@@ -259,6 +261,7 @@ pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<i64> {
     }
     user::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
+    viewers.forget(id);
     Ok(id)
 }
 

@@ -4,7 +4,11 @@
 mod helpers;
 
 mod auth;
+mod bulk;
+mod cameras;
 mod cli;
+mod drones;
+mod examples;
 mod http;
 mod schema;
 mod users;
