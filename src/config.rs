@@ -156,7 +156,7 @@ impl Config {
             &mut problems,
             "HANGAR_DB_MAX_CONNECTIONS",
             default_pool,
-            |v| positive::<u32>(v),
+            positive::<u32>,
         );
         let db_acquire_timeout = parse(
             &get,
@@ -180,7 +180,8 @@ impl Config {
             positive::<usize>,
         );
         let auth_cache_ttl = parse(&get, &mut problems, "HANGAR_AUTH_CACHE_TTL", "5s", |v| {
-            humantime::parse_duration(v).map_err(|e| format!("{e} (use a duration such as 5s, or 0s)"))
+            humantime::parse_duration(v)
+                .map_err(|e| format!("{e} (use a duration such as 5s, or 0s)"))
         });
         let max_body_bytes = parse(
             &get,

@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
-    sea_query::{Alias, Expr, Query, SelectStatement},
+    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
 
@@ -251,6 +251,24 @@ fn keyset_condition<K: SortKey>(
         .collect();
     keys.push((K::id_column(), SortDirection::Asc, id.into()));
 
+    // Every key ascending (the usual case): a row-value comparison `(k1, …, id) > (…)`, which
+    // PostgreSQL answers with one index range scan and SQLite (3.15+) understands too.
+    if keys.iter().all(|(_, dir, _)| *dir == SortDirection::Asc) {
+        let columns = Expr::tuple(
+            keys.iter()
+                .map(|(col, _, _)| Expr::col(col.as_column_ref())),
+        );
+        let bound = Expr::tuple(keys.iter().map(|(_, _, value)| Expr::val(value.clone())));
+        let condition = if forward {
+            columns.gt(bound)
+        } else {
+            columns.lt(bound)
+        };
+        return Condition::all().add(condition);
+    }
+
+    // Mixed or descending directions: expand into
+    // k1 > v1 OR (k1 = v1 AND k2 > v2) OR … with each comparison turned to fit its direction.
     let mut any = Condition::any();
     for i in 0..keys.len() {
         let mut all = Condition::all();
