@@ -28,12 +28,17 @@ impl StatementCounter {
     }
 }
 
+/// The database could not be reached; the message names it (password hidden) and the cause.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectError(String);
+
 /// Connects to the configured database. A PostgreSQL `search_path` may be given (tests run
 /// each in a schema of their own).
 pub async fn connect(
     config: &Config,
     search_path: Option<&str>,
-) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
+) -> Result<(DatabaseConnection, StatementCounter), ConnectError> {
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
         .max_connections(config.db_max_connections)
@@ -55,8 +60,13 @@ pub async fn connect(
         options.set_schema_search_path(schema);
     }
     let mut db = Database::connect(options).await.map_err(|err| {
-        DbErr::Custom(format!(
-            "cannot connect to {}: {err}",
+        let hint = if err.to_string().contains("timed out") {
+            " (is the database running and reachable? check DATABASE_URL)"
+        } else {
+            ""
+        };
+        ConnectError(format!(
+            "cannot connect to {}: {err}{hint}",
             redact_url(&config.database_url)
         ))
     })?;

@@ -107,7 +107,14 @@ async fn graphql(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let viewer = match resolve_viewer(&http.app.db, &http.app.tokens, &http.app.viewers, authorization).await {
+    let viewer = match resolve_viewer(
+        &http.app.db,
+        &http.app.tokens,
+        &http.app.viewers,
+        authorization,
+    )
+    .await
+    {
         Ok(viewer) => viewer,
         Err(err) => {
             let error: async_graphql::Error = err.into();

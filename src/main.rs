@@ -1,6 +1,9 @@
 //! The `hangar` command line: parse, configure, hand over to the library.
 
-use std::{io::BufRead, process::ExitCode};
+use std::{
+    io::{BufRead, IsTerminal},
+    process::ExitCode,
+};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use hangar::{
@@ -72,10 +75,17 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let _ = dotenvy::dotenv();
+    // The server logs at info by default; one-shot commands only warn, so that a failure is
+    // the one line on stderr the operations contract promises.
+    let default_filter = match cli.command {
+        None | Some(Command::Serve) => "info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
 

@@ -16,6 +16,8 @@ use crate::{
 pub enum StartError {
     #[error("{0}")]
     Database(#[from] sea_orm::DbErr),
+    #[error("{0}")]
+    Connect(#[from] crate::db::ConnectError),
     #[error("cannot create the first admin: {0}")]
     Bootstrap(#[from] AppError),
     #[error("cannot listen on {addr}: {source} (is another server using it? set HANGAR_ADDR)")]

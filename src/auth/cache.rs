@@ -7,7 +7,10 @@
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -19,11 +22,22 @@ const CAPACITY: usize = 10_000;
 pub struct ViewerCache {
     ttl: Duration,
     entries: Mutex<HashMap<i64, (Role, Instant)>>,
+    /// Bumped by every [`forget`](Self::forget): a role read from the database before a change
+    /// must not be cached after it.
+    epoch: AtomicU64,
 }
+
+/// When a database read started, for [`ViewerCache::put`].
+#[derive(Clone, Copy)]
+pub struct Epoch(u64);
 
 impl ViewerCache {
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::new(HashMap::new()) }
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
+        }
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<i64, (Role, Instant)>> {
@@ -42,11 +56,21 @@ impl ViewerCache {
             .map(|(role, _)| *role)
     }
 
-    pub fn put(&self, user_id: i64, role: Role) {
+    /// Take before reading a user from the database; hand to [`put`](Self::put) afterwards.
+    pub fn epoch(&self) -> Epoch {
+        Epoch(self.epoch.load(Ordering::SeqCst))
+    }
+
+    /// Remembers a role read since `read_at`, unless some user changed in the meantime.
+    pub fn put(&self, read_at: Epoch, user_id: i64, role: Role) {
         if self.ttl.is_zero() {
             return;
         }
         let mut entries = self.entries();
+        // Checked under the lock that `forget` takes too, so no eviction slips in between.
+        if self.epoch.load(Ordering::SeqCst) != read_at.0 {
+            return;
+        }
         if entries.len() >= CAPACITY {
             let ttl = self.ttl;
             entries.retain(|_, (_, at)| at.elapsed() < ttl);
@@ -59,6 +83,8 @@ impl ViewerCache {
 
     /// Call after changing or deleting a user.
     pub fn forget(&self, user_id: i64) {
-        self.entries().remove(&user_id);
+        let mut entries = self.entries();
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        entries.remove(&user_id);
     }
 }

@@ -18,8 +18,8 @@ pub enum Viewer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedIn {
     pub user_id: i64,
-    /// From the database at the time of the request, not from the token: a demotion takes
-    /// effect at once.
+    /// From the database (through the short-lived viewer cache), not from the token: a
+    /// demotion applies to tokens already issued.
     pub role: Role,
     /// Refresh-token family of this login (the `sid` claim); `changePassword` keeps it alive.
     pub session_id: String,

@@ -292,6 +292,8 @@ impl UserMutation {
     #[graphql(guard = "RoleGuard(DbRole::Support)")]
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let id = parse_id(&id)?;
-        Ok(to_id(users::delete(&state(ctx).db, &state(ctx).viewers, id).await?))
+        Ok(to_id(
+            users::delete(&state(ctx).db, &state(ctx).viewers, id).await?,
+        ))
     }
 }

@@ -215,12 +215,21 @@ pub async fn resolve_viewer(
         Err(reason) => return Ok(Viewer::Rejected(reason)),
     };
     if let Some(role) = viewers.get(user_id) {
-        return Ok(Viewer::User(SignedIn { user_id, role, session_id }));
+        return Ok(Viewer::User(SignedIn {
+            user_id,
+            role,
+            session_id,
+        }));
     }
+    let read_at = viewers.epoch();
     match users::find_by_id(db, user_id).await? {
         Some(user) => {
-            viewers.put(user_id, user.role);
-            Ok(Viewer::User(SignedIn { user_id, role: user.role, session_id }))
+            viewers.put(read_at, user_id, user.role);
+            Ok(Viewer::User(SignedIn {
+                user_id,
+                role: user.role,
+                session_id,
+            }))
         }
         None => Ok(Viewer::Rejected(
             "the user of this access token no longer exists".into(),

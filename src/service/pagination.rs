@@ -359,11 +359,8 @@ where
     }
     query = query.order_by(K::id_column(), sql_order(SortDirection::Asc));
 
-    let mut rows = if request.limit == 0 {
-        Vec::new()
-    } else {
-        query.limit(request.limit + 1).all(db).await?
-    };
+    // One row more than asked tells whether another page follows (also for `first: 0`).
+    let mut rows = query.limit(request.limit + 1).all(db).await?;
     let has_more = rows.len() as u64 > request.limit;
     rows.truncate(request.limit as usize);
     if request.backward {

@@ -37,15 +37,57 @@ const CAMERAS: &[(&str, &str, f64)] = &[
 /// (name, brand, serial prefix, camera models, how many)
 const DRONES: &[(&str, &str, &str, &[&str], usize)] = &[
     ("Mavic 3 Pro", "DJI", "1581F6Q", &["Hasselblad L2D-20c"], 6),
-    ("Mavic 3 Enterprise", "DJI", "1581F5E", &["Mavic 3E Wide"], 4),
-    ("Matrice 350 RTK", "DJI", "1ZNBJ7R", &["Zenmuse H20", "Zenmuse H20T", "Zenmuse H30T", "Zenmuse P1", "Zenmuse L2"], 5),
+    (
+        "Mavic 3 Enterprise",
+        "DJI",
+        "1581F5E",
+        &["Mavic 3E Wide"],
+        4,
+    ),
+    (
+        "Matrice 350 RTK",
+        "DJI",
+        "1ZNBJ7R",
+        &[
+            "Zenmuse H20",
+            "Zenmuse H20T",
+            "Zenmuse H30T",
+            "Zenmuse P1",
+            "Zenmuse L2",
+        ],
+        5,
+    ),
     ("Matrice 30T", "DJI", "1ZNDH1T", &["Zenmuse H20T"], 3),
     ("Air 3", "DJI", "1581F7A", &["GoPro HERO12 Black"], 3),
-    ("Skydio X10", "Skydio", "SKX10", &["Skydio VT300-L", "FLIR Vue TZ20-R"], 4),
+    (
+        "Skydio X10",
+        "Skydio",
+        "SKX10",
+        &["Skydio VT300-L", "FLIR Vue TZ20-R"],
+        4,
+    ),
     ("Anafi Ai", "Parrot", "PI040500", &["Anafi Ai 48MP"], 3),
-    ("Anafi USA", "Parrot", "PI040600", &["Anafi Ai 48MP", "FLIR Vue TZ20-R"], 2),
-    ("EVO II Pro V3", "Autel", "7E5K", &["Autel 6K Gimbal", "Sony RX0 II"], 3),
-    ("Freefly Astro", "Freefly", "FFA", &["Sony Alpha 7R V", "Sony RX0 II"], 2),
+    (
+        "Anafi USA",
+        "Parrot",
+        "PI040600",
+        &["Anafi Ai 48MP", "FLIR Vue TZ20-R"],
+        2,
+    ),
+    (
+        "EVO II Pro V3",
+        "Autel",
+        "7E5K",
+        &["Autel 6K Gimbal", "Sony RX0 II"],
+        3,
+    ),
+    (
+        "Freefly Astro",
+        "Freefly",
+        "FFA",
+        &["Sony Alpha 7R V", "Sony RX0 II"],
+        2,
+    ),
 ];
 
 /// Loads demo users, reporting progress through `progress`. Refuses a database that already
@@ -112,7 +154,8 @@ pub async fn seed(
             })
         })
         .collect();
-    let registered_drones = drones::register_many(db, support.id, drone_inputs, OnConflict::Fail).await?;
+    let registered_drones =
+        drones::register_many(db, support.id, drone_inputs, OnConflict::Fail).await?;
     progress(&format!("  {} drones", registered_drones.created));
 
     Ok(format!(
