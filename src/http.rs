@@ -41,6 +41,10 @@ pub fn app(state: AppState) -> Router {
 
     let mut router = Router::new()
         .route("/graphql", get(graphql).post(graphql))
+        .route(
+            "/graphql/ws",
+            get(crate::ws::upgrade).with_state((http_state.app.clone(), http_state.schema.clone())),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text));

@@ -8,12 +8,14 @@ pub mod config;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod serve;
 pub mod service;
 pub mod state;
+pub mod ws;
 
 pub use http::app;
 pub use state::AppState;

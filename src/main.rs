@@ -166,9 +166,11 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             let report =
-                hangar::service::seed::seed(&state.db, &state.passwords, |line| println!("{line}"))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                hangar::service::seed::seed(&state.db, &state.passwords, &state.events, |line| {
+                    println!("{line}")
+                })
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(())
         }

@@ -35,7 +35,7 @@ pub async fn prepare(config: Config, search_path: Option<&str>) -> Result<AppSta
     db::migrate(&db)
         .await
         .map_err(|err| sea_orm::DbErr::Migration(format!("migration failed: {err}")))?;
-    Ok(AppState::new(config, db, statements))
+    Ok(AppState::new(config, db, statements, search_path))
 }
 
 /// Creates the first admin when the operations contract says so, and logs what it did.

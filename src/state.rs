@@ -9,6 +9,7 @@ use crate::{
     auth::{cache::ViewerCache, password::Passwords, token::Tokens},
     config::Config,
     db::StatementCounter,
+    events::Events,
 };
 
 #[derive(Clone)]
@@ -18,11 +19,21 @@ pub struct AppState {
     pub passwords: Passwords,
     pub tokens: Tokens,
     pub viewers: Arc<ViewerCache>,
+    pub events: Events,
     pub statements: StatementCounter,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: DatabaseConnection, statements: StatementCounter) -> Self {
+    /// `namespace`: what separates this deployment's events from others on the same
+    /// PostgreSQL database (the schema, in tests).
+    pub fn new(
+        config: Config,
+        db: DatabaseConnection,
+        statements: StatementCounter,
+        namespace: Option<&str>,
+    ) -> Self {
+        let events = Events::new(db.get_database_backend(), namespace);
+        events.start_listener(&db);
         let tokens = Tokens::new(&config);
         let config_ttl = config.auth_cache_ttl;
         // One hash per core at most: the rest of the runtime keeps serving reads.
@@ -33,6 +44,7 @@ impl AppState {
             passwords: Passwords::new(cores),
             tokens,
             viewers: Arc::new(ViewerCache::new(config_ttl)),
+            events,
             statements,
         }
     }

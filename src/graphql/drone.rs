@@ -250,7 +250,7 @@ impl DroneMutation {
     async fn register_drone(&self, ctx: &Context<'_>, input: RegisterDroneInput) -> Result<Drone> {
         let actor = signed_in(ctx)?.user_id;
         Ok(Drone(
-            drones::register(&state(ctx).db, actor, input.into()).await?,
+            drones::register(&state(ctx).db, &state(ctx).events, actor, input.into()).await?,
         ))
     }
 
@@ -266,8 +266,14 @@ impl DroneMutation {
         check_bulk_size(inputs.len())?;
         let actor = signed_in(ctx)?.user_id;
         let inputs = inputs.into_iter().map(Into::into).collect();
-        let outcome =
-            drones::register_many(&state(ctx).db, actor, inputs, on_conflict.into()).await?;
+        let outcome = drones::register_many(
+            &state(ctx).db,
+            &state(ctx).events,
+            actor,
+            inputs,
+            on_conflict.into(),
+        )
+        .await?;
         Ok(BulkDronesPayload {
             created: count(outcome.created),
             updated: count(outcome.updated),
@@ -292,13 +298,15 @@ impl DroneMutation {
             remove_camera_models: input.remove_camera_models,
         };
         Ok(Drone(
-            drones::update(&state(ctx).db, parse_id(&id)?, patch).await?,
+            drones::update(&state(ctx).db, &state(ctx).events, parse_id(&id)?, patch).await?,
         ))
     }
 
     /// Returns the deleted id. SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
     async fn delete_drone(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
-        Ok(to_id(drones::delete(&state(ctx).db, parse_id(&id)?).await?))
+        Ok(to_id(
+            drones::delete(&state(ctx).db, &state(ctx).events, parse_id(&id)?).await?,
+        ))
     }
 }

@@ -9,13 +9,24 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    entity::{camera, user},
-    service::{camera as cameras, user as users},
+    entity::{camera, drone, user},
+    service::{camera as cameras, drone as drones, user as users},
 };
 
 pub struct CamerasOfDrone(DatabaseConnection);
 pub struct UserById(DatabaseConnection);
 pub struct DroneCountOfCamera(DatabaseConnection);
+pub struct DroneById(DatabaseConnection);
+
+impl Loader<i64> for DroneById {
+    type Value = drone::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let found = drones::find_by_ids(&self.0, ids).await?;
+        Ok(found.into_iter().map(|d| (d.id, d)).collect())
+    }
+}
 
 impl Loader<i64> for CamerasOfDrone {
     type Value = Vec<camera::Model>;
@@ -50,6 +61,7 @@ pub struct Loaders {
     pub cameras_of_drone: DataLoader<CamerasOfDrone>,
     pub user_by_id: DataLoader<UserById>,
     pub drone_count_of_camera: DataLoader<DroneCountOfCamera>,
+    pub drone_by_id: DataLoader<DroneById>,
 }
 
 impl Loaders {
@@ -58,6 +70,7 @@ impl Loaders {
             cameras_of_drone: DataLoader::new(CamerasOfDrone(db.clone()), tokio::spawn),
             user_by_id: DataLoader::new(UserById(db.clone()), tokio::spawn),
             drone_count_of_camera: DataLoader::new(DroneCountOfCamera(db.clone()), tokio::spawn),
+            drone_by_id: DataLoader::new(DroneById(db.clone()), tokio::spawn),
         }
     }
 }

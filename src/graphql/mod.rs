@@ -10,9 +10,10 @@ pub mod guard;
 pub mod loaders;
 pub mod read_only;
 pub mod scalars;
+pub mod subscription;
 pub mod user;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::state::AppState;
 
@@ -29,7 +30,7 @@ pub struct MutationRoot(
     drone::DroneMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema around `state`, with the limits from its configuration.
 pub fn build_schema(state: AppState) -> AppSchema {
@@ -37,7 +38,7 @@ pub fn build_schema(state: AppState) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        subscription::SubscriptionRoot::default(),
     )
     .data(loaders::Loaders::new(&state.db))
     .data(state)
@@ -56,7 +57,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        subscription::SubscriptionRoot::default(),
     )
     .finish()
     .sdl()

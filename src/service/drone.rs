@@ -14,6 +14,7 @@ use crate::{
     db,
     entity::{camera, drone, drone_camera},
     error::{AppError, Result, conflict_on_unique},
+    events::{ChangeKind, Events, Outbox},
     service::{
         OnConflict, camera as cameras,
         camera::{BulkOutcome, CameraFilter, FilterBudget},
@@ -147,6 +148,19 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<dro
     Ok(drone::Entity::find_by_id(id).one(db).await?)
 }
 
+pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<drone::Model>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(DRONE_CHUNK) {
+        found.extend(
+            drone::Entity::find()
+                .filter(drone::Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
 /// Case-insensitive.
 pub async fn find_by_serial(
     db: &impl ConnectionTrait,
@@ -194,6 +208,7 @@ async fn unlink_all(txn: &DatabaseTransaction, drone_ids: &[i64]) -> Result<()> 
 /// Registers one drone, registered by `actor`.
 pub async fn register(
     db: &DatabaseConnection,
+    events: &Events,
     actor: i64,
     input: DroneInput,
 ) -> Result<drone::Model> {
@@ -223,7 +238,9 @@ pub async fn register(
         camera_ids.into_iter().map(|c| (created.id, c)).collect(),
     )
     .await?;
-    txn.commit().await?;
+    let mut outbox = Outbox::new(events);
+    outbox.push(ChangeKind::Created, vec![created.id]);
+    outbox.commit(txn).await?;
     Ok(created)
 }
 
@@ -232,6 +249,7 @@ pub async fn register(
 /// index; nothing is written unless all items are valid (and, with FAIL, none exists yet).
 pub async fn register_many(
     db: &DatabaseConnection,
+    events: &Events,
     actor: i64,
     inputs: Vec<DroneInput>,
     on_conflict: OnConflict,
@@ -380,7 +398,18 @@ pub async fn register_many(
         })
         .collect();
     link(&txn, links).await?;
-    txn.commit().await?;
+    let mut outbox = Outbox::new(events);
+    let updated_set: HashSet<i64> = updated_ids.iter().copied().collect();
+    outbox.push(
+        ChangeKind::Created,
+        written
+            .iter()
+            .map(|d| d.id)
+            .filter(|id| !updated_set.contains(id))
+            .collect(),
+    );
+    outbox.push(ChangeKind::Updated, updated_ids.clone());
+    outbox.commit(txn).await?;
 
     let position: HashMap<&str, usize> = rows
         .iter()
@@ -422,7 +451,12 @@ async fn existing_serials(
     Ok(found)
 }
 
-pub async fn update(db: &DatabaseConnection, id: i64, patch: DronePatch) -> Result<drone::Model> {
+pub async fn update(
+    db: &DatabaseConnection,
+    events: &Events,
+    id: i64,
+    patch: DronePatch,
+) -> Result<drone::Model> {
     let name = patch
         .name
         .as_deref()
@@ -490,11 +524,13 @@ pub async fn update(db: &DatabaseConnection, id: i64, patch: DronePatch) -> Resu
     }
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
-    txn.commit().await?;
+    let mut outbox = Outbox::new(events);
+    outbox.push(ChangeKind::Updated, vec![id]);
+    outbox.commit(txn).await?;
     Ok(updated)
 }
 
-pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<i64> {
+pub async fn delete(db: &DatabaseConnection, events: &Events, id: i64) -> Result<i64> {
     let txn = db::begin_write(db).await?;
     let deleted = drone::Entity::delete_by_id(id)
         .exec(&txn)
@@ -503,7 +539,9 @@ pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<i64> {
     if deleted == 0 {
         return Err(not_found(id));
     }
-    txn.commit().await?;
+    let mut outbox = Outbox::new(events);
+    outbox.push(ChangeKind::Deleted, vec![id]);
+    outbox.commit(txn).await?;
     Ok(id)
 }
 

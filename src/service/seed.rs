@@ -7,6 +7,7 @@ use crate::{
     auth::password::Passwords,
     entity::{camera, drone, user::Role},
     error::{AppError, Result},
+    events::Events,
     service::{
         OnConflict,
         camera::{self as cameras, CameraInput},
@@ -95,6 +96,7 @@ const DRONES: &[(&str, &str, &str, &[&str], usize)] = &[
 pub async fn seed(
     db: &DatabaseConnection,
     passwords: &Passwords,
+    events: &Events,
     progress: impl Fn(&str),
 ) -> Result<String> {
     let inventory =
@@ -155,7 +157,7 @@ pub async fn seed(
         })
         .collect();
     let registered_drones =
-        drones::register_many(db, support.id, drone_inputs, OnConflict::Fail).await?;
+        drones::register_many(db, events, support.id, drone_inputs, OnConflict::Fail).await?;
     progress(&format!("  {} drones", registered_drones.created));
 
     Ok(format!(

@@ -49,8 +49,13 @@ pub struct TestApp {
 
 /// Removes the test's database when the test ends, even when it fails.
 enum DbGuard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { url: String, schema: String },
+    Sqlite(tempfile::TempDir),
+    Postgres {
+        url: String,
+        schema: String,
+    },
+    /// A sibling instance: the first instance owns the database.
+    Shared,
 }
 
 impl Drop for DbGuard {
@@ -59,12 +64,17 @@ impl Drop for DbGuard {
             let (url, schema) = (url.clone(), schema.clone());
             // Drop runs inside the test's runtime; use a thread with its own to stay sync.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async {
                     if let Ok(db) = sea_orm::Database::connect(&url).await {
                         use sea_orm::ConnectionTrait;
                         let _ = db
-                            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                            .execute_unprepared(&format!(
+                                "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                            ))
                             .await;
                         let _ = db.close().await;
                     }
@@ -78,13 +88,19 @@ impl Drop for DbGuard {
 fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
     let mut vars: Vec<(String, String)> = vec![
         ("DATABASE_URL".into(), database_url.into()),
-        ("JWT_SECRET".into(), "test-secret-that-is-at-least-32-bytes-long".into()),
+        (
+            "JWT_SECRET".into(),
+            "test-secret-that-is-at-least-32-bytes-long".into(),
+        ),
         ("HANGAR_ADMIN_USERNAME".into(), ADMIN.into()),
         ("HANGAR_ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
     ];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::from_lookup(|name| {
-        vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     })
     .expect("test configuration is valid")
 }
@@ -93,7 +109,9 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => Self::spawn_with(Backend::Sqlite, &[]).await,
-            Backend::Postgres => Self::spawn_postgres().await.expect("TEST_DATABASE_URL is set"),
+            Backend::Postgres => Self::spawn_postgres()
+                .await
+                .expect("TEST_DATABASE_URL is set"),
         }
     }
 
@@ -117,20 +135,29 @@ impl TestApp {
             Backend::Postgres => {
                 let url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let admin = sea_orm::Database::connect(&url).await.expect("connect to TEST_DATABASE_URL");
+                let admin = sea_orm::Database::connect(&url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
                 use sea_orm::ConnectionTrait;
                 admin
                     .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
                     .await
                     .expect("create test schema");
                 admin.close().await.ok();
-                let guard = DbGuard::Postgres { url: url.clone(), schema: schema.clone() };
+                let guard = DbGuard::Postgres {
+                    url: url.clone(),
+                    schema: schema.clone(),
+                };
                 (test_config(&url, extra), Some(schema), guard)
             }
         };
-        let state = serve::prepare(config, search_path.as_deref()).await.expect("app prepares");
+        let state = serve::prepare(config, search_path.as_deref())
+            .await
+            .expect("app prepares");
         serve::bootstrap(&state).await.expect("bootstrap");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().unwrap();
         let router = hangar::app(state.clone());
         tokio::spawn(async move {
@@ -140,7 +167,43 @@ impl TestApp {
             .timeout(Duration::from_secs(60))
             .build()
             .unwrap();
-        TestApp { addr, backend, state, client, _guard: guard }
+        TestApp {
+            addr,
+            backend,
+            state,
+            client,
+            _guard: guard,
+        }
+    }
+
+    /// A second Hangar instance on this app's database (as behind a load balancer).
+    pub async fn spawn_sibling(&self) -> TestApp {
+        let (config, search_path) = match &self._guard {
+            DbGuard::Postgres { url, schema } => (test_config(url, &[]), Some(schema.clone())),
+            DbGuard::Sqlite(dir) => {
+                let url = format!("sqlite://{}/hangar.db?mode=rwc", dir.path().display());
+                (test_config(&url, &[]), None)
+            }
+            DbGuard::Shared => panic!("spawn siblings from the first instance"),
+        };
+        let state = serve::prepare(config, search_path.as_deref())
+            .await
+            .expect("sibling prepares");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let router = hangar::app(state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("server runs");
+        });
+        TestApp {
+            addr,
+            backend: self.backend,
+            state,
+            client: self.client.clone(),
+            _guard: DbGuard::Shared,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -167,7 +230,10 @@ impl TestApp {
     /// Runs a request that must succeed and returns its `data`.
     pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let response = self.gql(token, query, variables).await;
-        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
         response["data"].clone()
     }
 
@@ -191,7 +257,13 @@ impl TestApp {
     }
 
     /// Creates a user through the API; returns its id.
-    pub async fn create_user(&self, admin_token: &str, username: &str, password: &str, role: &str) -> String {
+    pub async fn create_user(
+        &self,
+        admin_token: &str,
+        username: &str,
+        password: &str,
+        role: &str,
+    ) -> String {
         let data = self
             .ok(
                 Some(admin_token),
@@ -205,7 +277,9 @@ impl TestApp {
     /// A signed-in MEMBER: (id, access token).
     pub async fn member(&self, username: &str) -> (String, String) {
         let admin = self.admin_token().await;
-        let id = self.create_user(&admin, username, "member-password-1", "MEMBER").await;
+        let id = self
+            .create_user(&admin, username, "member-password-1", "MEMBER")
+            .await;
         let (token, _) = self.login(username, "member-password-1").await;
         (id, token)
     }
@@ -223,7 +297,12 @@ pub fn error_codes(response: &Value) -> Vec<String> {
         .map(|errors| {
             errors
                 .iter()
-                .map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_string())
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_string()
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -231,6 +310,13 @@ pub fn error_codes(response: &Value) -> Vec<String> {
 
 /// Asserts exactly one error, with `code`, and returns its message.
 pub fn expect_error(response: &Value, code: &str) -> String {
-    assert_eq!(error_codes(response), vec![code.to_string()], "response: {response:#}");
-    response["errors"][0]["message"].as_str().unwrap().to_string()
+    assert_eq!(
+        error_codes(response),
+        vec![code.to_string()],
+        "response: {response:#}"
+    );
+    response["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

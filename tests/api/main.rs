@@ -11,4 +11,5 @@ mod drones;
 mod examples;
 mod http;
 mod schema;
+mod subscriptions;
 mod users;

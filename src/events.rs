@@ -1,0 +1,171 @@
+//! Drone change events: recorded inside the write transaction, delivered after it commits.
+//!
+//! PostgreSQL: each change is a `pg_notify` issued inside the transaction. PostgreSQL delivers
+//! notifications only when (and if) the transaction commits, to every session listening on the
+//! channel, so every Hangar instance sharing the database hears every change through its one
+//! listener connection, and a rolled-back change is never announced. No broker of our own.
+//!
+//! SQLite (one process): the changes wait in the [`Outbox`] and go to the in-process broadcast
+//! right after the commit succeeds.
+//!
+//! Either way subscribers read from a bounded `tokio::sync::broadcast` channel: a writer never
+//! waits for a subscriber, and a subscriber that falls behind is told and dropped.
+
+use std::{sync::Arc, time::Duration};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::error::Result;
+
+/// Change batches a subscriber may fall behind by before it is dropped.
+pub const SUBSCRIBER_BUFFER: usize = 1024;
+/// Ids per notification: keeps each payload well under PostgreSQL's 8,000-byte limit.
+const IDS_PER_NOTIFY: usize = 300;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// One kind of change to some drones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DroneChange {
+    pub kind: ChangeKind,
+    pub ids: Vec<i64>,
+}
+
+/// The event hub of one Hangar instance.
+#[derive(Clone)]
+pub struct Events {
+    sender: broadcast::Sender<Arc<DroneChange>>,
+    /// `Some(channel)` on PostgreSQL: changes travel through NOTIFY on this channel.
+    channel: Option<String>,
+}
+
+impl Events {
+    /// `namespace` separates deployments that share one PostgreSQL database (e.g. schemas).
+    pub fn new(backend: DbBackend, namespace: Option<&str>) -> Self {
+        let (sender, _) = broadcast::channel(SUBSCRIBER_BUFFER);
+        let channel = (backend == DbBackend::Postgres).then(|| match namespace {
+            Some(ns) => format!("hangar_drone_events_{ns}"),
+            None => "hangar_drone_events".to_string(),
+        });
+        Self { sender, channel }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<DroneChange>> {
+        self.sender.subscribe()
+    }
+
+    fn deliver(&self, change: DroneChange) {
+        // No subscriber is not an error: the change is simply not watched.
+        let _ = self.sender.send(Arc::new(change));
+    }
+
+    /// On PostgreSQL, listens on the channel and re-broadcasts what arrives, reconnecting with
+    /// a growing pause when the database goes away. Does nothing on SQLite.
+    pub fn start_listener(&self, db: &DatabaseConnection) {
+        let Some(channel) = self.channel.clone() else {
+            return;
+        };
+        let pool = db.get_postgres_connection_pool().clone();
+        let events = self.clone();
+        tokio::spawn(async move {
+            let mut pause = Duration::from_millis(200);
+            loop {
+                match listen(&pool, &channel, &events).await {
+                    Ok(()) => return,
+                    Err(err) => {
+                        tracing::warn!(error = %err, ?pause, "event listener lost its connection; reconnecting");
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(Duration::from_secs(10));
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// Runs until the pool closes (Ok) or the connection fails (Err).
+async fn listen(
+    pool: &sea_orm::sqlx::PgPool,
+    channel: &str,
+    events: &Events,
+) -> Result<(), sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::postgres::PgListener;
+    if pool.is_closed() {
+        return Ok(());
+    }
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.ignore_pool_close_event(false);
+    listener.listen(channel).await?;
+    tracing::debug!(channel, "listening for drone events");
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => {
+                match serde_json::from_str::<DroneChange>(notification.payload()) {
+                    Ok(change) => events.deliver(change),
+                    Err(err) => tracing::warn!(error = %err, "ignoring a malformed drone event"),
+                }
+            }
+            // The connection dropped; the next `try_recv` reconnects and listens again.
+            // Changes committed meanwhile are not heard: clients refetch after a reconnect.
+            Ok(None) => tracing::warn!(channel, "event listener reconnecting"),
+            Err(sea_orm::sqlx::Error::PoolClosed) => return Ok(()),
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Changes made by one transaction, announced only once it commits.
+pub struct Outbox<'a> {
+    events: &'a Events,
+    changes: Vec<DroneChange>,
+}
+
+impl<'a> Outbox<'a> {
+    pub fn new(events: &'a Events) -> Self {
+        Self {
+            events,
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, kind: ChangeKind, ids: Vec<i64>) {
+        if !ids.is_empty() {
+            self.changes.push(DroneChange { kind, ids });
+        }
+    }
+
+    /// Commits `txn` and announces its changes.
+    pub async fn commit(self, txn: DatabaseTransaction) -> Result<()> {
+        if let Some(channel) = &self.events.channel {
+            for change in &self.changes {
+                for ids in change.ids.chunks(IDS_PER_NOTIFY) {
+                    let payload = serde_json::to_string(&DroneChange {
+                        kind: change.kind,
+                        ids: ids.to_vec(),
+                    })
+                    .expect("a change serialises");
+                    txn.execute_raw(Statement::from_sql_and_values(
+                        DbBackend::Postgres,
+                        "SELECT pg_notify($1, $2)",
+                        [channel.clone().into(), payload.into()],
+                    ))
+                    .await?;
+                }
+            }
+            txn.commit().await?;
+        } else {
+            txn.commit().await?;
+            for change in self.changes {
+                self.events.deliver(change);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,236 @@
+//! `droneEvents` over graphql-ws (`graphql-transport-ws`), as Apollo's GraphQLWsLink speaks it.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream, connect_async,
+    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
+};
+
+use crate::helpers::{TestApp, expect_error};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const SUBSCRIBE: &str = "subscription { droneEvents { kind droneId drone { serialNumber name } } }";
+
+async fn open(app: &TestApp) -> Socket {
+    let mut request = format!("ws://{}/graphql/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (socket, response) = connect_async(request).await.expect("websocket connects");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// The next protocol message (pings answered, other frames skipped), or None when closed.
+async fn next(socket: &mut Socket) -> Option<Result<Value, (u16, String)>> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s")?;
+        match message.ok()? {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] == "ping" {
+                    send(socket, json!({ "type": "pong" })).await;
+                    continue;
+                }
+                return Some(Ok(value));
+            }
+            Message::Close(frame) => {
+                return Some(Err(frame
+                    .map(|f| (u16::from(f.code), f.reason.to_string()))
+                    .unwrap_or((1005, String::new()))));
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// Opens a socket, authenticates and subscribes to droneEvents.
+async fn subscribe(app: &TestApp, token: &str) -> Socket {
+    let mut socket = open(app).await;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })).await;
+    assert_eq!(
+        next(&mut socket).await.unwrap().unwrap()["type"],
+        "connection_ack"
+    );
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
+    )
+    .await;
+    // Subscribed once the server has registered the stream; a round trip through ping/pong
+    // after subscribe guarantees the subscribe message was processed.
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut socket).await.unwrap().unwrap()["type"], "pong");
+    socket
+}
+
+async fn next_event(socket: &mut Socket) -> Value {
+    let message = next(socket)
+        .await
+        .expect("socket open")
+        .expect("not closed");
+    assert_eq!(message["type"], "next", "{message}");
+    assert_eq!(message["id"], "1");
+    message["payload"]["data"]["droneEvents"].clone()
+}
+
+async fn register(app: &TestApp, token: &str, serial: &str) -> Value {
+    app.gql(
+        Some(token),
+        "mutation($s: String!) { registerDrone(input: {serialNumber: $s, name: \"Mavic 3\", brand: \"DJI\", cameraModels: []}) { id } }",
+        json!({ "s": serial }),
+    )
+    .await
+}
+
+async fn sockets_without_a_valid_token_are_refused(app: TestApp) {
+    let cases = [
+        (
+            json!({ "type": "connection_init" }),
+            "Forbidden: send {\"Authorization\": \"Bearer <access token>\"} in connection_init",
+        ),
+        (
+            json!({ "type": "connection_init", "payload": { "Authorization": "Bearer nonsense" } }),
+            "Forbidden: access token is malformed",
+        ),
+        (
+            json!({ "type": "connection_init", "payload": { "Authorization": "Basic abc" } }),
+            "Forbidden: Authorization must be `Bearer <access token>`",
+        ),
+    ];
+    for (init, reason) in cases {
+        let mut socket = open(&app).await;
+        send(&mut socket, init).await;
+        assert_eq!(
+            next(&mut socket).await,
+            Some(Err((4403, reason.to_string())))
+        );
+    }
+}
+
+async fn subscribers_see_each_committed_change_once(app: TestApp) {
+    let admin = app.admin_token().await;
+    let (_, member) = app.member("watcher").await;
+    let mut socket = subscribe(&app, &member).await;
+
+    let id = register(&app, &admin, "SUB-1").await["data"]["registerDrone"]["id"].clone();
+    assert_eq!(
+        next_event(&mut socket).await,
+        json!({ "kind": "CREATED", "droneId": id, "drone": { "serialNumber": "SUB-1", "name": "Mavic 3" } })
+    );
+
+    // A failed mutation changes nothing and announces nothing.
+    expect_error(&register(&app, &admin, "sub-1").await, "CONFLICT");
+
+    app.ok(
+        Some(&admin),
+        "mutation($id: ID!) { updateDrone(id: $id, input: {name: \"Mavic 3 Pro\"}) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        next_event(&mut socket).await,
+        json!({ "kind": "UPDATED", "droneId": id, "drone": { "serialNumber": "SUB-1", "name": "Mavic 3 Pro" } })
+    );
+
+    app.ok(
+        Some(&admin),
+        "mutation($id: ID!) { deleteDrone(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        next_event(&mut socket).await,
+        json!({ "kind": "DELETED", "droneId": id, "drone": null })
+    );
+
+    // Bulk: one event per drone, created then updated.
+    app.ok(
+        Some(&admin),
+        "mutation { registerDrones(inputs: [
+            {serialNumber: \"B-1\", name: \"A\", brand: \"DJI\", cameraModels: []},
+            {serialNumber: \"B-2\", name: \"B\", brand: \"DJI\", cameraModels: []}]) { created } }",
+        json!({}),
+    )
+    .await;
+    let first = next_event(&mut socket).await;
+    let second = next_event(&mut socket).await;
+    assert_eq!(
+        (
+            first["kind"].as_str(),
+            first["drone"]["serialNumber"].as_str()
+        ),
+        (Some("CREATED"), Some("B-1"))
+    );
+    assert_eq!(
+        (
+            second["kind"].as_str(),
+            second["drone"]["serialNumber"].as_str()
+        ),
+        (Some("CREATED"), Some("B-2"))
+    );
+
+    // Unsubscribing completes the stream.
+    send(&mut socket, json!({ "id": "1", "type": "complete" })).await;
+    assert_eq!(
+        next(&mut socket).await.unwrap().unwrap(),
+        json!({ "id": "1", "type": "complete" })
+    );
+}
+
+async fn subscriptions_are_refused_over_http(app: TestApp) {
+    let token = app.admin_token().await;
+    let response = app.gql(Some(&token), SUBSCRIBE, json!({})).await;
+    assert_eq!(
+        crate::helpers::error_codes(&response),
+        vec!["BAD_USER_INPUT"],
+        "{response:#}"
+    );
+}
+
+crate::db_test!(
+    sockets_without_a_valid_token_are_refused,
+    subscribers_see_each_committed_change_once,
+    subscriptions_are_refused_over_http,
+);
+
+/// Two instances on one PostgreSQL database: an event committed through B reaches a
+/// subscriber on A, through LISTEN/NOTIFY.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_cross_instances_on_postgres() {
+    let Some(a) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    let b = a.spawn_sibling().await;
+    let token_a = a.admin_token().await;
+    let token_b = b
+        .login(crate::helpers::ADMIN, crate::helpers::ADMIN_PASSWORD)
+        .await
+        .0;
+    let mut socket = subscribe(&a, &token_a).await;
+    let id = register(&b, &token_b, "ACROSS-1").await["data"]["registerDrone"]["id"].clone();
+    assert_eq!(
+        next_event(&mut socket).await,
+        json!({ "kind": "CREATED", "droneId": id, "drone": { "serialNumber": "ACROSS-1", "name": "Mavic 3" } })
+    );
+}
