@@ -2,17 +2,18 @@
 
 use std::time::Instant;
 
-use async_graphql::http::GraphiQLSource;
+use async_graphql::BatchResponse;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use tower_http::{
     catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
@@ -20,7 +21,10 @@ use tower_http::{
 
 use crate::{
     auth::Viewer,
-    graphql::{AppSchema, build_schema, read_only::ReadOnlyRequest},
+    graphql::{
+        AppSchema, build_schema,
+        read_only::{MUTATION_OVER_GET, ReadOnlyRequest},
+    },
     metrics,
     service::auth::resolve_viewer,
     state::AppState,
@@ -49,13 +53,14 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text));
     if config.playground {
-        router = router.route("/", get(graphiql));
+        router = router.merge(crate::graphiql::routes());
     }
 
     let request_id = header::HeaderName::from_static("x-request-id");
     router
         .with_state(http_state)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(CompressionLayer::new())
         .layer(cors(&config.cors_allowed_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -147,8 +152,20 @@ async fn graphql(
     let response = http.schema.execute_batch(batch).await;
     let outcome = if response.is_ok() { "ok" } else { "error" };
     metrics::record_request(operation, outcome, started.elapsed());
+    let refused_over_get = match &response {
+        BatchResponse::Single(single) => {
+            single.errors.iter().any(|e| e.message == MUTATION_OVER_GET)
+        }
+        BatchResponse::Batch(_) => false,
+    };
 
     let mut response = GraphQLResponse::from(response).into_response();
+    if refused_over_get {
+        *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
     // Answers depend on who asks: no shared cache may keep them.
     let cache_control = if signed_in {
         "private, no-store"
@@ -160,16 +177,6 @@ async fn graphql(
         HeaderValue::from_static(cache_control),
     );
     response
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Hangar GraphiQL")
-            .finish(),
-    )
 }
 
 async fn healthz() -> &'static str {

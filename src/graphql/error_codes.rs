@@ -3,7 +3,8 @@
 //! Resolver errors carry theirs already (see `AppError`). Errors raised by async-graphql
 //! itself, before any resolver runs (syntax, unknown fields, wrong variable types, depth and
 //! complexity limits), have none: they are all the client's input, so they become
-//! BAD_USER_INPUT.
+//! BAD_USER_INPUT, except a persisted-query miss, which Apollo expects as
+//! PERSISTED_QUERY_NOT_FOUND.
 
 use std::sync::Arc;
 
@@ -29,7 +30,13 @@ impl Extension for ErrorCodesExtension {
         for error in &mut response.errors {
             let extensions = error.extensions.get_or_insert_with(Default::default);
             if extensions.get("code").is_none() {
-                extensions.set("code", Value::from("BAD_USER_INPUT"));
+                // Apollo Client recognises this code and resends the query with its text.
+                let code = if error.message == "PersistedQueryNotFound" {
+                    "PERSISTED_QUERY_NOT_FOUND"
+                } else {
+                    "BAD_USER_INPUT"
+                };
+                extensions.set("code", Value::from(code));
             }
         }
         response

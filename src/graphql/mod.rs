@@ -13,7 +13,13 @@ pub mod scalars;
 pub mod subscription;
 pub mod user;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{
+    MergedObject, Schema,
+    extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
+};
+
+/// Documents kept for Automatic Persisted Queries (an app has a few hundred at most).
+const PERSISTED_QUERY_CACHE: usize = 1024;
 
 use crate::state::AppState;
 
@@ -44,6 +50,11 @@ pub fn build_schema(state: AppState) -> AppSchema {
     .data(state)
     .extension(error_codes::ErrorCodes)
     .extension(read_only::ReadOnlyOverGet)
+    // Apollo's Automatic Persisted Queries: clients send a query's SHA-256 instead of its
+    // text once the server has seen it. Bounded LRU: memory stays fixed whatever clients send.
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+        PERSISTED_QUERY_CACHE,
+    )))
     .limit_depth(config.max_query_depth)
     .limit_complexity(config.max_query_complexity);
     if !config.introspection {

@@ -1,19 +1,24 @@
 //! GET requests may only read: the GraphQL-over-HTTP spec forbids mutations over GET, since
-//! a GET can be triggered by a link or a prefetch and may be cached. The check runs after
-//! parsing, so it also covers queries that arrive by persisted-query hash.
+//! a GET can be triggered by a link or a prefetch and may be cached. The check runs after the
+//! persisted-query extension has turned a hash into a document, so a mutation cannot slip in
+//! through its hash either.
 
-use std::sync::Arc;
+use std::{any::TypeId, sync::Arc};
 
 use async_graphql::{
-    ServerError, ServerResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
-    parser::types::{ExecutableDocument, OperationType},
+    Request, ServerError, ServerResult,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
+    parser::types::OperationType,
 };
 
 /// Request data marking a request that arrived over GET.
 #[derive(Clone, Copy)]
 pub struct ReadOnlyRequest;
 
+pub const MUTATION_OVER_GET: &str =
+    "mutations and subscriptions are not allowed over GET: use POST";
+
+/// Register before the persisted-query extension: it wraps it and sees its result.
 pub struct ReadOnlyOverGet;
 
 impl ExtensionFactory for ReadOnlyOverGet {
@@ -24,25 +29,23 @@ impl ExtensionFactory for ReadOnlyOverGet {
 
 #[async_trait::async_trait]
 impl Extension for ReadOnlyOverGet {
-    async fn parse_query(
+    async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if ctx.data_opt::<ReadOnlyRequest>().is_some()
-            && document
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let mut request = next.run(ctx, request).await?;
+        if request.data.contains_key(&TypeId::of::<ReadOnlyRequest>()) {
+            let document = request.parsed_query()?;
+            if document
                 .operations
                 .iter()
                 .any(|(_, op)| op.node.ty != OperationType::Query)
-        {
-            return Err(ServerError::new(
-                "mutations and subscriptions are not allowed over GET: use POST",
-                None,
-            ));
+            {
+                return Err(ServerError::new(MUTATION_OVER_GET, None));
+            }
         }
-        Ok(document)
+        Ok(request)
     }
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the real clients against a live Hangar: the Apollo Client test (clients/apollo/test/
+# apollo.mjs) and GraphiQL in headless Chromium (test/graphiql.mjs), on a fresh SQLite database
+# loaded with `hangar seed`. Needs node >= 20 and /usr/bin/chromium (Debian package chromium).
+#
+#   clients/run.sh            # uses target/debug/hangar (built by `cargo build`)
+#   HANGAR_BIN=… clients/run.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+bin="${HANGAR_BIN:-$root/target/debug/hangar}"
+[ -x "$bin" ] || { echo "no Hangar binary at $bin: run cargo build first" >&2; exit 2; }
+
+work="$(mktemp -d)"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export DATABASE_URL="sqlite://$work/hangar.db?mode=rwc"
+export HANGAR_ADDR="127.0.0.1:$port"
+export HANGAR_ADMIN_USERNAME=admin
+export HANGAR_ADMIN_PASSWORD="clients-$(date +%s)-password"
+export JWT_SECRET="clients-test-secret-$(date +%s%N)-at-least-32-bytes"
+export RUST_LOG=warn
+export HANGAR_URL="http://127.0.0.1:$port" HANGAR_USERNAME=admin HANGAR_PASSWORD="$HANGAR_ADMIN_PASSWORD"
+
+"$bin" seed > "$work/seed.log"
+"$bin" serve > "$work/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 50); do
+  curl -fs "$HANGAR_URL/readyz" > /dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fs "$HANGAR_URL/readyz" > /dev/null || { cat "$work/server.log" >&2; exit 1; }
+
+cd "$here/apollo"
+[ -d node_modules ] || npm ci --no-audit --no-fund
+node test/apollo.mjs
+node test/graphiql.mjs "${SCREENSHOT:-$root/docs/graphiql.png}"
