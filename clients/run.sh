@@ -33,5 +33,6 @@ curl -fs "$HANGAR_URL/readyz" > /dev/null || { cat "$work/server.log" >&2; exit 
 
 cd "$here/apollo"
 [ -d node_modules ] || npm ci --no-audit --no-fund
+npm run --silent codegen > /dev/null   # TypeScript types from schema.graphql still generate
 node test/apollo.mjs
 node test/graphiql.mjs "${SCREENSHOT:-$root/docs/graphiql.png}"
