@@ -23,6 +23,7 @@ use crate::{
     auth::Viewer,
     graphql::{
         AppSchema, build_schema,
+        loaders::Loaders,
         read_only::{MUTATION_OVER_GET, ReadOnlyRequest},
     },
     metrics,
@@ -146,6 +147,10 @@ async fn graphql(
             .and_then(|r| r.operation_name.as_deref()),
     );
     batch = batch.data(viewer);
+    // Each operation of a batch gets its own loaders: a cache never outlives one operation.
+    for operation in batch.iter_mut() {
+        operation.data.insert(Loaders::new(&http.app.db));
+    }
     if method == Method::GET {
         batch = batch.data(ReadOnlyRequest);
     }

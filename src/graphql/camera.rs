@@ -9,7 +9,7 @@ use crate::{
         common::{FloatFilter, SortDirection, StringFilter, parse_id, to_id},
         connection::Connection,
         guard::{RoleGuard, SignedInGuard, state},
-        loaders::Loaders,
+        loaders,
         scalars::DateTime,
     },
     service::{
@@ -47,12 +47,7 @@ impl Camera {
 
     /// How many drones list this camera.
     async fn drone_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        let loaders = ctx.data_unchecked::<Loaders>();
-        Ok(loaders
-            .drone_count_of_camera
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or(0))
+        loaders::drone_count(ctx, self.0.id).await
     }
 
     async fn created_at(&self) -> DateTime {
@@ -237,6 +232,8 @@ impl CameraQuery {
             before,
         };
         let page = cameras::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
+        let rows: Vec<_> = page.rows.iter().map(|(_, c)| c.clone()).collect();
+        loaders::prefetch_cameras(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;
         Ok(Connection::from_page(page, Camera))
     }
 }
@@ -270,6 +267,7 @@ impl CameraMutation {
         check_bulk_size(inputs.len())?;
         let inputs = inputs.into_iter().map(Into::into).collect();
         let outcome = cameras::register_many(&state(ctx).db, inputs, on_conflict.into()).await?;
+        loaders::prefetch_cameras(ctx, &[ctx.look_ahead().field("cameras")], &outcome.rows).await?;
         Ok(BulkCamerasPayload {
             created: count(outcome.created),
             updated: count(outcome.updated),

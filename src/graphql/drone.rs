@@ -10,7 +10,7 @@ use crate::{
         common::{DateTimeFilter, SortDirection, StringFilter, parse_id, to_id},
         connection::Connection,
         guard::{RoleGuard, SignedInGuard, signed_in, state},
-        loaders::Loaders,
+        loaders,
         scalars::DateTime,
         user::User,
     },
@@ -46,12 +46,7 @@ impl Drone {
     /// N drones costs O(1) SQL statements, not O(N).
     #[graphql(complexity = "5 * child_complexity")]
     async fn cameras(&self, ctx: &Context<'_>) -> Result<Vec<Camera>> {
-        let loaders = ctx.data_unchecked::<Loaders>();
-        let cameras = loaders
-            .cameras_of_drone
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
+        let cameras = loaders::cameras_of(ctx, self.0.id).await?;
         Ok(cameras.into_iter().map(Camera).collect())
     }
 
@@ -60,8 +55,7 @@ impl Drone {
         let Some(user_id) = self.0.registered_by_id else {
             return Ok(None);
         };
-        let loaders = ctx.data_unchecked::<Loaders>();
-        Ok(loaders.user_by_id.load_one(user_id).await?.map(User))
+        Ok(loaders::user(ctx, user_id).await?.map(User))
     }
 
     async fn created_at(&self) -> DateTime {
@@ -236,6 +230,8 @@ impl DroneQuery {
             before,
         };
         let page = drones::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
+        let rows: Vec<_> = page.rows.iter().map(|(_, d)| d.clone()).collect();
+        loaders::prefetch_drones(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;
         Ok(Connection::from_page(page, Drone))
     }
 }
@@ -274,6 +270,7 @@ impl DroneMutation {
             on_conflict.into(),
         )
         .await?;
+        loaders::prefetch_drones(ctx, &[ctx.look_ahead().field("drones")], &outcome.rows).await?;
         Ok(BulkDronesPayload {
             created: count(outcome.created),
             updated: count(outcome.updated),

@@ -44,9 +44,8 @@ pub fn build_schema(state: AppState) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        subscription::SubscriptionRoot::default(),
+        subscription::SubscriptionRoot,
     )
-    .data(loaders::Loaders::new(&state.db))
     .data(state)
     .extension(error_codes::ErrorCodes)
     .extension(read_only::ReadOnlyOverGet)
@@ -68,7 +67,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        subscription::SubscriptionRoot::default(),
+        subscription::SubscriptionRoot,
     )
     .finish()
     .sdl()

@@ -14,7 +14,7 @@ use crate::{
         common::to_id,
         drone::Drone,
         guard::{SignedInGuard, state},
-        loaders::Loaders,
+        loaders,
     },
 };
 
@@ -55,12 +55,7 @@ impl DroneEvent {
         if self.kind == DroneEventKind::Deleted {
             return Ok(None);
         }
-        let loaders = ctx.data_unchecked::<Loaders>();
-        Ok(loaders
-            .drone_by_id
-            .load_one(self.drone_id)
-            .await?
-            .map(Drone))
+        Ok(loaders::drone(ctx, self.drone_id).await?.map(Drone))
     }
 }
 

@@ -42,7 +42,16 @@ async fn bulk_register_script_reports_created_skipped_and_rejected(app: TestApp)
         Command::new("python3")
             .arg(script)
             .arg(&csv)
-            .args(["--url", &url, "--username", ADMIN, "--on-conflict", "SKIP", "--batch", "2"])
+            .args([
+                "--url",
+                &url,
+                "--username",
+                ADMIN,
+                "--on-conflict",
+                "SKIP",
+                "--batch",
+                "2",
+            ])
             .env("HANGAR_PASSWORD", ADMIN_PASSWORD)
             .output()
             .expect("python3 runs")
@@ -51,12 +60,24 @@ async fn bulk_register_script_reports_created_skipped_and_rejected(app: TestApp)
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "some rows were rejected\n{stdout}\n{stderr}");
-    assert!(stdout.contains("rejected line 4 (X100001): unknown camera model \"No Such Camera\""), "{stdout}");
-    assert!(stdout.contains("rejected line 5 (<no serial>): serialNumber must not be empty"), "{stdout}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "some rows were rejected\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("rejected line 4 (X100001): unknown camera model \"No Such Camera\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("rejected line 5 (<no serial>): serialNumber must not be empty"),
+        "{stdout}"
+    );
     assert!(stdout.contains("5 rows sent"), "{stdout}");
     assert!(
-        stdout.trim_end().ends_with("created 2, updated 0, skipped 1, rejected 2"),
+        stdout
+            .trim_end()
+            .ends_with("created 2, updated 0, skipped 1, rejected 2"),
         "{stdout}"
     );
 

@@ -117,11 +117,16 @@ impl TestApp {
 
     /// None (and a note) when `TEST_DATABASE_URL` is unset.
     pub async fn spawn_postgres() -> Option<Self> {
+        Self::spawn_postgres_with(&[]).await
+    }
+
+    /// [`Self::spawn_postgres`] with extra configuration variables.
+    pub async fn spawn_postgres_with(extra: &[(&str, &str)]) -> Option<Self> {
         if std::env::var("TEST_DATABASE_URL").is_err() {
             eprintln!("note: TEST_DATABASE_URL is unset: PostgreSQL variant not run");
             return None;
         }
-        Some(Self::spawn_with(Backend::Postgres, &[]).await)
+        Some(Self::spawn_with(Backend::Postgres, extra).await)
     }
 
     /// Spawns with extra configuration variables.
@@ -284,6 +289,48 @@ impl TestApp {
         (id, token)
     }
 
+    /// Registers a camera through the API (as `token`); returns its id.
+    pub async fn register_camera(
+        &self,
+        token: &str,
+        model: &str,
+        brand: &str,
+        megapixels: f64,
+    ) -> String {
+        let data = self
+            .ok(
+                Some(token),
+                "mutation($i: RegisterCameraInput!) { registerCamera(input: $i) { id } }",
+                json!({ "i": { "model": model, "brand": brand, "megapixels": megapixels } }),
+            )
+            .await;
+        data["registerCamera"]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Registers a drone through the API (as `token`); returns its id.
+    pub async fn register_drone(
+        &self,
+        token: &str,
+        serial_number: &str,
+        name: &str,
+        brand: &str,
+        camera_models: &[&str],
+    ) -> String {
+        let data = self
+            .ok(
+                Some(token),
+                "mutation($i: RegisterDroneInput!) { registerDrone(input: $i) { id } }",
+                json!({ "i": {
+                    "serialNumber": serial_number,
+                    "name": name,
+                    "brand": brand,
+                    "cameraModels": camera_models,
+                } }),
+            )
+            .await;
+        data["registerDrone"]["id"].as_str().unwrap().to_string()
+    }
+
     /// SQL statements run so far by this app.
     pub fn statements(&self) -> u64 {
         self.state.statements.get()
@@ -319,4 +366,15 @@ pub fn expect_error(response: &Value, code: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// Parses a `DateTime` the API returned: RFC 3339 in UTC, with `Z`.
+pub fn timestamp(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("a timestamp, got {value}"));
+    assert!(text.ends_with('Z'), "UTC with Z: {text}");
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("RFC 3339 timestamp {text:?}: {e}"))
+        .with_timezone(&chrono::Utc)
 }

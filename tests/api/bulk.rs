@@ -1,0 +1,686 @@
+//! Bulk registration over HTTP: `registerDrones` and `registerCameras` with each `onConflict`
+//! mode, per-item error reports (extensions.items), all-or-nothing writes, and the
+//! 10,000-item limit. Every scenario runs on SQLite and PostgreSQL.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, expect_error, timestamp};
+
+const REGISTER_DRONES: &str = "mutation($i: [RegisterDroneInput!]!, $c: OnConflict = FAIL) {
+    registerDrones(inputs: $i, onConflict: $c) {
+        created updated skipped
+        drones { id serialNumber name brand cameras { model } registeredBy { username } } } }";
+const REGISTER_CAMERAS: &str = "mutation($i: [RegisterCameraInput!]!, $c: OnConflict = FAIL) {
+    registerCameras(inputs: $i, onConflict: $c) {
+        created updated skipped
+        cameras { id model brand megapixels } } }";
+const DRONE_SERIALS: &str = "{ drones { totalCount nodes { serialNumber } } }";
+const CAMERA_MODELS: &str = "{ cameras { totalCount nodes { model brand megapixels } } }";
+
+fn drone(serial: &str, name: &str, brand: &str, models: &[&str]) -> Value {
+    json!({ "serialNumber": serial, "name": name, "brand": brand, "cameraModels": models })
+}
+
+fn camera(model: &str, brand: &str, megapixels: f64) -> Value {
+    json!({ "model": model, "brand": brand, "megapixels": megapixels })
+}
+
+/// `[{ model }, …]`.
+fn models(models: &[&str]) -> Value {
+    models.iter().map(|m| json!({ "model": m })).collect()
+}
+
+async fn register_drones(app: &TestApp, token: &str, inputs: Value, on_conflict: &str) -> Value {
+    app.gql(
+        Some(token),
+        REGISTER_DRONES,
+        json!({ "i": inputs, "c": on_conflict }),
+    )
+    .await
+}
+
+async fn register_cameras(app: &TestApp, token: &str, inputs: Value, on_conflict: &str) -> Value {
+    app.gql(
+        Some(token),
+        REGISTER_CAMERAS,
+        json!({ "i": inputs, "c": on_conflict }),
+    )
+    .await
+}
+
+/// The payload of a successful bulk call with the `id` of each row taken out (and returned).
+fn payload_without_ids(response: &Value, field: &str, list: &str) -> (Value, Vec<String>) {
+    assert!(response.get("errors").is_none(), "{response:#}");
+    let mut payload = response["data"][field].clone();
+    let mut ids = Vec::new();
+    for row in payload[list].as_array_mut().unwrap() {
+        let id = row.as_object_mut().unwrap().remove("id").unwrap();
+        ids.push(id.as_str().unwrap().to_string());
+    }
+    (payload, ids)
+}
+
+/// Asserts the error's per-item report: `extensions.items` is exactly `items`
+/// (index, message), and the message lists the same items.
+fn assert_items(response: &Value, code: &str, summary: &str, items: &[(usize, &str)]) {
+    let message = expect_error(response, code);
+    let listed = items
+        .iter()
+        .map(|(index, message)| format!("item {index}: {message}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    assert_eq!(message, format!("{summary}: {listed}"));
+    let expected: Vec<Value> = items
+        .iter()
+        .map(|(index, message)| json!({ "index": index, "message": message }))
+        .collect();
+    assert_eq!(
+        response["errors"][0]["extensions"]["items"],
+        json!(expected),
+        "{response:#}"
+    );
+    assert_eq!(response["data"], Value::Null, "{response:#}");
+}
+
+async fn drone_serials(app: &TestApp, token: &str) -> Value {
+    app.ok(Some(token), DRONE_SERIALS, json!({})).await["drones"].clone()
+}
+
+fn serial_list(serials: &[&str]) -> Value {
+    json!({
+        "totalCount": serials.len(),
+        "nodes": serials.iter().map(|s| json!({ "serialNumber": s })).collect::<Vec<_>>(),
+    })
+}
+
+async fn setup_cameras(app: &TestApp, token: &str) {
+    for model in ["Alpha", "Hero3", "Zenmuse"] {
+        app.register_camera(token, model, "Acme", 12.0).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// registerDrones
+
+async fn register_drones_creates_every_item_in_input_order(app: TestApp) {
+    let admin = app.admin_token().await;
+    setup_cameras(&app, &admin).await;
+    assert_eq!(drone_serials(&app, &admin).await, serial_list(&[]));
+    let inputs = json!([
+        drone("SN-3", " Condor ", "Dji", &["zenmuse", "HERO3"]),
+        drone("SN-1", "Albatross", "Parrot", &[]),
+        drone(" SN-2 ", "Buzzard", " Autel", &["Alpha", "alpha"]),
+    ]);
+    let response = register_drones(&app, &admin, inputs, "FAIL").await;
+    let (payload, ids) = payload_without_ids(&response, "registerDrones", "drones");
+    let admin_user = json!({ "username": "admin" });
+    assert_eq!(
+        payload,
+        json!({
+            "created": 3,
+            "updated": 0,
+            "skipped": 0,
+            "drones": [
+                { "serialNumber": "SN-3", "name": "Condor", "brand": "Dji",
+                  "cameras": models(&["Hero3", "Zenmuse"]), "registeredBy": admin_user },
+                { "serialNumber": "SN-1", "name": "Albatross", "brand": "Parrot",
+                  "cameras": [], "registeredBy": admin_user },
+                { "serialNumber": "SN-2", "name": "Buzzard", "brand": "Autel",
+                  "cameras": models(&["Alpha"]), "registeredBy": admin_user },
+            ],
+        })
+    );
+    // Ids follow the input order, and the rows are stored as returned.
+    let numeric: Vec<i64> = ids.iter().map(|id| id.parse().unwrap()).collect();
+    assert!(numeric.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert_eq!(
+        drone_serials(&app, &admin).await,
+        serial_list(&["SN-3", "SN-1", "SN-2"])
+    );
+    let data = app
+        .ok(
+            Some(&admin),
+            "query($id: ID!) { drone(id: $id) { serialNumber cameras { model droneCount } } }",
+            json!({ "id": ids[0] }),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "drone": { "serialNumber": "SN-3", "cameras": [
+            { "model": "Hero3", "droneCount": 1 },
+            { "model": "Zenmuse", "droneCount": 1 },
+        ] } })
+    );
+
+    // An empty batch does nothing.
+    let response = register_drones(&app, &admin, json!([]), "FAIL").await;
+    assert_eq!(
+        response,
+        json!({ "data": { "registerDrones": { "created": 0, "updated": 0, "skipped": 0, "drones": [] } } })
+    );
+    assert_eq!(drone_serials(&app, &admin).await["totalCount"], 3);
+}
+
+async fn register_drones_fail_rejects_the_batch_on_an_existing_serial(app: TestApp) {
+    let admin = app.admin_token().await;
+    setup_cameras(&app, &admin).await;
+    app.register_drone(&admin, "SN-2", "Old", "Dji", &["Hero3"])
+        .await;
+    app.register_drone(&admin, "SN-4", "Older", "Dji", &[])
+        .await;
+    let before = drone_serials(&app, &admin).await;
+    assert_eq!(before, serial_list(&["SN-2", "SN-4"]));
+
+    // FAIL is the default.
+    let inputs = json!([
+        drone("SN-1", "New", "Dji", &["Alpha"]),
+        drone("sn-2", "New", "Dji", &["Alpha"]),
+        drone("SN-3", "New", "Dji", &[]),
+    ]);
+    let response = app
+        .gql(Some(&admin), REGISTER_DRONES, json!({ "i": inputs }))
+        .await;
+    assert_items(
+        &response,
+        "CONFLICT",
+        "1 item already registered, nothing was written",
+        &[(1, "serial number \"sn-2\" is already registered")],
+    );
+    // Every conflicting item is named.
+    let inputs = json!([
+        drone("SN-4", "New", "Dji", &[]),
+        drone("SN-1", "New", "Dji", &[]),
+        drone("Sn-2", "New", "Dji", &["Zenmuse"]),
+    ]);
+    let response = register_drones(&app, &admin, inputs, "FAIL").await;
+    assert_items(
+        &response,
+        "CONFLICT",
+        "2 items already registered, nothing was written",
+        &[
+            (0, "serial number \"SN-4\" is already registered"),
+            (2, "serial number \"Sn-2\" is already registered"),
+        ],
+    );
+
+    // Nothing was written: no new drones, the old ones unchanged, no new camera links.
+    assert_eq!(drone_serials(&app, &admin).await, before);
+    let data = app
+        .ok(
+            Some(&admin),
+            "{ drone(serialNumber: \"SN-2\") { serialNumber name cameras { model } } cameras { nodes { model droneCount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({
+            "drone": { "serialNumber": "SN-2", "name": "Old", "cameras": models(&["Hero3"]) },
+            "cameras": { "nodes": [
+                { "model": "Alpha", "droneCount": 0 },
+                { "model": "Hero3", "droneCount": 1 },
+                { "model": "Zenmuse", "droneCount": 0 },
+            ] },
+        })
+    );
+}
+
+async fn register_drones_skip_keeps_existing_drones(app: TestApp) {
+    let admin = app.admin_token().await;
+    setup_cameras(&app, &admin).await;
+    let existing = app
+        .register_drone(&admin, "SN-2", "Old", "Dji", &["Hero3"])
+        .await;
+    let inputs = json!([
+        drone("SN-1", "First", "Autel", &["Alpha"]),
+        drone("sn-2", "New", "Autel", &["Zenmuse"]),
+        drone("SN-3", "Third", "Autel", &[]),
+    ]);
+    let response = register_drones(&app, &admin, inputs, "SKIP").await;
+    let (payload, ids) = payload_without_ids(&response, "registerDrones", "drones");
+    let admin_user = json!({ "username": "admin" });
+    assert_eq!(
+        payload,
+        json!({
+            "created": 2,
+            "updated": 0,
+            "skipped": 1,
+            "drones": [
+                { "serialNumber": "SN-1", "name": "First", "brand": "Autel",
+                  "cameras": models(&["Alpha"]), "registeredBy": admin_user },
+                { "serialNumber": "SN-3", "name": "Third", "brand": "Autel",
+                  "cameras": [], "registeredBy": admin_user },
+            ],
+        })
+    );
+    assert!(!ids.contains(&existing));
+    // The existing drone is untouched.
+    let data = app
+        .ok(
+            Some(&admin),
+            "query($id: ID!) { drone(id: $id) { serialNumber name brand cameras { model } } }",
+            json!({ "id": existing }),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "drone": { "serialNumber": "SN-2", "name": "Old", "brand": "Dji", "cameras": models(&["Hero3"]) } })
+    );
+    assert_eq!(
+        drone_serials(&app, &admin).await,
+        serial_list(&["SN-2", "SN-1", "SN-3"])
+    );
+
+    // Everything existing: all skipped.
+    let inputs = json!([
+        drone("SN-1", "Again", "Dji", &[]),
+        drone("SN-3", "Again", "Dji", &[])
+    ]);
+    let response = register_drones(&app, &admin, inputs, "SKIP").await;
+    assert_eq!(
+        response,
+        json!({ "data": { "registerDrones": { "created": 0, "updated": 0, "skipped": 2, "drones": [] } } })
+    );
+}
+
+async fn register_drones_update_overwrites_existing_drones(app: TestApp) {
+    let admin = app.admin_token().await;
+    setup_cameras(&app, &admin).await;
+    let existing = app
+        .register_drone(&admin, "SN-2", "Old", "Dji", &["Hero3", "Zenmuse"])
+        .await;
+    let before = app
+        .ok(
+            Some(&admin),
+            "query($id: ID!) { drone(id: $id) { createdAt updatedAt } }",
+            json!({ "id": existing }),
+        )
+        .await;
+    let inputs = json!([
+        drone("SN-4", "Fourth", "Parrot", &["Hero3"]),
+        drone("sn-2", " New ", "Autel", &["alpha"]),
+    ]);
+    let response = register_drones(&app, &admin, inputs, "UPDATE").await;
+    let (payload, ids) = payload_without_ids(&response, "registerDrones", "drones");
+    let admin_user = json!({ "username": "admin" });
+    // The item overwrites the row: serial number as written in the item, name, brand, and
+    // the whole camera list.
+    assert_eq!(
+        payload,
+        json!({
+            "created": 1,
+            "updated": 1,
+            "skipped": 0,
+            "drones": [
+                { "serialNumber": "SN-4", "name": "Fourth", "brand": "Parrot",
+                  "cameras": models(&["Hero3"]), "registeredBy": admin_user },
+                { "serialNumber": "sn-2", "name": "New", "brand": "Autel",
+                  "cameras": models(&["Alpha"]), "registeredBy": admin_user },
+            ],
+        })
+    );
+    assert_eq!(ids[1], existing, "the same row, updated");
+    let after = app
+        .ok(
+            Some(&admin),
+            "query($id: ID!) { drone(id: $id) { name cameras { model } createdAt updatedAt } }",
+            json!({ "id": existing }),
+        )
+        .await;
+    assert_eq!(after["drone"]["name"], "New");
+    assert_eq!(after["drone"]["cameras"], models(&["Alpha"]));
+    assert_eq!(after["drone"]["createdAt"], before["drone"]["createdAt"]);
+    assert!(timestamp(&after["drone"]["updatedAt"]) > timestamp(&before["drone"]["updatedAt"]));
+    assert_eq!(
+        drone_serials(&app, &admin).await,
+        serial_list(&["sn-2", "SN-4"])
+    );
+    // The replaced links are gone.
+    let data = app
+        .ok(
+            Some(&admin),
+            "{ cameras { nodes { model droneCount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "cameras": { "nodes": [
+            { "model": "Alpha", "droneCount": 1 },
+            { "model": "Hero3", "droneCount": 1 },
+            { "model": "Zenmuse", "droneCount": 0 },
+        ] } })
+    );
+}
+
+async fn register_drones_reports_every_invalid_item(app: TestApp) {
+    let admin = app.admin_token().await;
+    setup_cameras(&app, &admin).await;
+    app.register_drone(&admin, "SN-9", "Existing", "Dji", &[])
+        .await;
+    let inputs = json!([
+        drone("SN-1", "Valid", "Dji", &["Hero3"]),
+        drone("   ", "No serial", "Dji", &[]),
+        drone("SN-2", "Unknown camera", "Dji", &["Hero3", "Ghost9"]),
+        drone("sn-1", "Repeated serial", "Dji", &[]),
+        drone("SN-4", "Valid", "Dji", &["Alpha"]),
+        drone("SN-5", "", "Dji", &[]),
+        drone("SN-6", "Unknown cameras", "Dji", &["Ghost9", "Phantom"]),
+        drone(
+            "SN-9",
+            "Existing serial, reported only once the items are valid",
+            "Dji",
+            &[]
+        ),
+    ]);
+    let items = [
+        (1, "serialNumber must not be empty"),
+        (
+            2,
+            "unknown camera model \"Ghost9\": register the camera first",
+        ),
+        (3, "serial number \"sn-1\" repeats item 0"),
+        (5, "name must not be empty"),
+        (
+            6,
+            "unknown camera models \"Ghost9\", \"Phantom\": register the cameras first",
+        ),
+    ];
+    // Whatever onConflict says.
+    for on_conflict in ["FAIL", "SKIP", "UPDATE"] {
+        let response = register_drones(&app, &admin, inputs.clone(), on_conflict).await;
+        assert_items(
+            &response,
+            "BAD_USER_INPUT",
+            "5 items invalid, nothing was written",
+            &items,
+        );
+    }
+    assert_eq!(drone_serials(&app, &admin).await, serial_list(&["SN-9"]));
+    let data = app
+        .ok(
+            Some(&admin),
+            "{ cameras { nodes { droneCount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "cameras": { "nodes": [{ "droneCount": 0 }, { "droneCount": 0 }, { "droneCount": 0 }] } })
+    );
+
+    // The message lists ten items; extensions list them all.
+    let inputs: Vec<Value> = (0..12).map(|_| drone("", "Nameless", "Dji", &[])).collect();
+    let response = register_drones(&app, &admin, json!(inputs), "FAIL").await;
+    let message = expect_error(&response, "BAD_USER_INPUT");
+    let listed = (0..10)
+        .map(|i| format!("item {i}: serialNumber must not be empty"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    assert_eq!(
+        message,
+        format!(
+            "12 items invalid, nothing was written: {listed}; and 2 more (see extensions.items)"
+        )
+    );
+    let items = response["errors"][0]["extensions"]["items"]
+        .as_array()
+        .unwrap();
+    assert_eq!(items.len(), 12);
+    assert_eq!(
+        items[11],
+        json!({ "index": 11, "message": "serialNumber must not be empty" })
+    );
+    assert_eq!(drone_serials(&app, &admin).await["totalCount"], 1);
+}
+
+async fn register_drones_takes_ten_thousand_items(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.register_camera(&admin, "Hero3", "GoPro", 12.0).await;
+    let inputs: Vec<Value> = (0..10_000)
+        .map(|i| {
+            drone(
+                &format!("SN-{i:05}"),
+                &format!("Drone{i:05}"),
+                "Acme",
+                &["hero3"],
+            )
+        })
+        .collect();
+    let data = app
+        .ok(
+            Some(&admin),
+            "mutation($i: [RegisterDroneInput!]!) { registerDrones(inputs: $i) { created } }",
+            json!({ "i": inputs }),
+        )
+        .await;
+    assert_eq!(data, json!({ "registerDrones": { "created": 10_000 } }));
+    let data = app
+        .ok(
+            Some(&admin),
+            "{ drones(last: 1) { totalCount nodes { serialNumber cameras { model droneCount } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "drones": { "totalCount": 10_000, "nodes": [{
+            "serialNumber": "SN-09999",
+            "cameras": [{ "model": "Hero3", "droneCount": 10_000 }],
+        }] } })
+    );
+}
+
+async fn bulk_calls_refuse_more_than_ten_thousand_items(app: TestApp) {
+    let admin = app.admin_token().await;
+    let drones: Vec<Value> = (0..10_001)
+        .map(|i| drone(&format!("SN-{i:05}"), "Drone", "Acme", &[]))
+        .collect();
+    let response = app
+        .gql(
+            Some(&admin),
+            "mutation($i: [RegisterDroneInput!]!) { registerDrones(inputs: $i) { created } }",
+            json!({ "i": drones }),
+        )
+        .await;
+    assert_eq!(
+        expect_error(&response, "BAD_USER_INPUT"),
+        "at most 10000 items per call, got 10001: split the batch"
+    );
+    assert_eq!(response["data"], Value::Null);
+
+    let cameras: Vec<Value> = (0..10_001)
+        .map(|i| camera(&format!("M{i:05}"), "Acme", 12.0))
+        .collect();
+    let response = app
+        .gql(
+            Some(&admin),
+            "mutation($i: [RegisterCameraInput!]!) { registerCameras(inputs: $i, onConflict: SKIP) { created } }",
+            json!({ "i": cameras }),
+        )
+        .await;
+    assert_eq!(
+        expect_error(&response, "BAD_USER_INPUT"),
+        "at most 10000 items per call, got 10001: split the batch"
+    );
+    let data = app
+        .ok(
+            Some(&admin),
+            "{ drones { totalCount } cameras { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "drones": { "totalCount": 0 }, "cameras": { "totalCount": 0 } })
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// registerCameras
+
+async fn register_cameras_creates_every_item_in_input_order(app: TestApp) {
+    let admin = app.admin_token().await;
+    let inputs = json!([
+        camera(" Zenmuse ", "Dji", 20.8),
+        camera("Alpha", " Sony ", 61.0),
+        camera("Hero3", "GoPro", 12.0),
+    ]);
+    let response = register_cameras(&app, &admin, inputs, "FAIL").await;
+    let (payload, ids) = payload_without_ids(&response, "registerCameras", "cameras");
+    assert_eq!(
+        payload,
+        json!({
+            "created": 3,
+            "updated": 0,
+            "skipped": 0,
+            "cameras": [
+                { "model": "Zenmuse", "brand": "Dji", "megapixels": 20.8 },
+                { "model": "Alpha", "brand": "Sony", "megapixels": 61.0 },
+                { "model": "Hero3", "brand": "GoPro", "megapixels": 12.0 },
+            ],
+        })
+    );
+    let numeric: Vec<i64> = ids.iter().map(|id| id.parse().unwrap()).collect();
+    assert!(numeric.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let data = app.ok(Some(&admin), CAMERA_MODELS, json!({})).await;
+    assert_eq!(
+        data,
+        json!({ "cameras": { "totalCount": 3, "nodes": payload["cameras"] } })
+    );
+}
+
+async fn register_cameras_handles_existing_models(app: TestApp) {
+    let admin = app.admin_token().await;
+    let hero3 = app.register_camera(&admin, "Hero3", "GoPro", 12.0).await;
+    let existing = json!({ "cameras": { "totalCount": 1, "nodes": [
+        { "model": "Hero3", "brand": "GoPro", "megapixels": 12.0 },
+    ] } });
+
+    // FAIL (the default): the whole batch is refused, naming each existing model.
+    let inputs = json!([
+        camera("Mavic", "Dji", 20.0),
+        camera("HERO3", "Kodak", 16.0),
+        camera("Alpha", "Sony", 61.0),
+    ]);
+    let response = app
+        .gql(Some(&admin), REGISTER_CAMERAS, json!({ "i": inputs }))
+        .await;
+    assert_items(
+        &response,
+        "CONFLICT",
+        "1 item already registered, nothing was written",
+        &[(1, "model \"HERO3\" is already registered")],
+    );
+    assert_eq!(
+        app.ok(Some(&admin), CAMERA_MODELS, json!({})).await,
+        existing
+    );
+
+    // SKIP: the existing one stays as it is.
+    let response = register_cameras(&app, &admin, inputs.clone(), "SKIP").await;
+    let (payload, ids) = payload_without_ids(&response, "registerCameras", "cameras");
+    assert_eq!(
+        payload,
+        json!({
+            "created": 2,
+            "updated": 0,
+            "skipped": 1,
+            "cameras": [
+                { "model": "Mavic", "brand": "Dji", "megapixels": 20.0 },
+                { "model": "Alpha", "brand": "Sony", "megapixels": 61.0 },
+            ],
+        })
+    );
+    assert!(!ids.contains(&hero3));
+    assert_eq!(
+        app.ok(Some(&admin), CAMERA_MODELS, json!({})).await,
+        json!({ "cameras": { "totalCount": 3, "nodes": [
+            { "model": "Hero3", "brand": "GoPro", "megapixels": 12.0 },
+            { "model": "Mavic", "brand": "Dji", "megapixels": 20.0 },
+            { "model": "Alpha", "brand": "Sony", "megapixels": 61.0 },
+        ] } })
+    );
+
+    // UPDATE: existing rows take the item's values (model as written), new ones are created.
+    let inputs = json!([
+        camera("hero3", "Kodak", 16.0),
+        camera("Zenmuse", "Dji", 20.8),
+        camera("ALPHA", "Sony", 42.0),
+    ]);
+    let response = register_cameras(&app, &admin, inputs, "UPDATE").await;
+    let (payload, ids) = payload_without_ids(&response, "registerCameras", "cameras");
+    assert_eq!(
+        payload,
+        json!({
+            "created": 1,
+            "updated": 2,
+            "skipped": 0,
+            "cameras": [
+                { "model": "hero3", "brand": "Kodak", "megapixels": 16.0 },
+                { "model": "Zenmuse", "brand": "Dji", "megapixels": 20.8 },
+                { "model": "ALPHA", "brand": "Sony", "megapixels": 42.0 },
+            ],
+        })
+    );
+    assert_eq!(ids[0], hero3, "the same row, updated");
+    assert_eq!(
+        app.ok(Some(&admin), CAMERA_MODELS, json!({})).await,
+        json!({ "cameras": { "totalCount": 4, "nodes": [
+            { "model": "hero3", "brand": "Kodak", "megapixels": 16.0 },
+            { "model": "Mavic", "brand": "Dji", "megapixels": 20.0 },
+            { "model": "ALPHA", "brand": "Sony", "megapixels": 42.0 },
+            { "model": "Zenmuse", "brand": "Dji", "megapixels": 20.8 },
+        ] } })
+    );
+}
+
+async fn register_cameras_reports_every_invalid_item(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.register_camera(&admin, "Hero3", "GoPro", 12.0).await;
+    let inputs = json!([
+        camera("", "Dji", 1.0),
+        camera("Mavic", "Dji", 2.0),
+        camera("Alpha", "", 5.0),
+        camera("MAVIC", "Dji", 3.0),
+        camera("Hero9", "GoPro", 0.0),
+        camera("Hero10", "GoPro", -1.5),
+        camera("Zenmuse", "Dji", 20.8),
+        camera("hero3", "GoPro", 12.0),
+    ]);
+    let items = [
+        (0, "model must not be empty"),
+        (2, "brand must not be empty"),
+        (3, "model \"MAVIC\" repeats item 1"),
+        (4, "megapixels must be greater than 0, got 0"),
+        (5, "megapixels must be greater than 0, got -1.5"),
+    ];
+    for on_conflict in ["FAIL", "SKIP", "UPDATE"] {
+        let response = register_cameras(&app, &admin, inputs.clone(), on_conflict).await;
+        assert_items(
+            &response,
+            "BAD_USER_INPUT",
+            "5 items invalid, nothing was written",
+            &items,
+        );
+    }
+    assert_eq!(
+        app.ok(Some(&admin), CAMERA_MODELS, json!({})).await,
+        json!({ "cameras": { "totalCount": 1, "nodes": [
+            { "model": "Hero3", "brand": "GoPro", "megapixels": 12.0 },
+        ] } })
+    );
+}
+
+crate::db_test!(
+    register_drones_creates_every_item_in_input_order,
+    register_drones_fail_rejects_the_batch_on_an_existing_serial,
+    register_drones_skip_keeps_existing_drones,
+    register_drones_update_overwrites_existing_drones,
+    register_drones_reports_every_invalid_item,
+    register_drones_takes_ten_thousand_items,
+    bulk_calls_refuse_more_than_ten_thousand_items,
+    register_cameras_creates_every_item_in_input_order,
+    register_cameras_handles_existing_models,
+    register_cameras_reports_every_invalid_item,
+);
