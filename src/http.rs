@@ -15,6 +15,7 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -60,6 +61,9 @@ pub fn app(state: AppState) -> Router {
     let request_id = header::HeaderName::from_static("x-request-id");
     router
         .with_state(http_state)
+        // async-graphql reads the body itself, past axum's DefaultBodyLimit: limit the body
+        // below the extractors (413 when Content-Length says too much).
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(CompressionLayer::new())
         .layer(cors(&config.cors_allowed_origins))

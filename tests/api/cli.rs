@@ -338,3 +338,80 @@ fn seed_fills_a_fresh_database() {
     assert!(line.contains("empty inventory"), "{line}");
     assert_eq!(stdout(&output), "");
 }
+
+/// `hangar serve` on an empty database with no admin configured: the first start creates
+/// SUPPORT user `admin` and prints its random password once; that password logs in; SIGTERM
+/// stops the server cleanly (exit 0) after finishing what it was doing.
+#[tokio::test]
+async fn first_start_prints_an_admin_password_and_sigterm_stops_cleanly() {
+    let work = Workdir::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::fs::File::create(work.path().join("server.log")).unwrap();
+    let mut server = work
+        .hangar(&["serve"])
+        .env("HANGAR_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("hangar serve starts");
+
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..100 {
+        if let Ok(response) = client.get(format!("{base}/readyz")).send().await
+            && response.status() == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "server did not become ready");
+
+    let logged = std::fs::read_to_string(work.path().join("server.log")).unwrap();
+    let line = logged
+        .lines()
+        .find(|l| l.contains("First start: created SUPPORT user `admin` with password"))
+        .unwrap_or_else(|| panic!("no first-start line in:\n{logged}"));
+    let password = line.split('`').nth(3).expect("password between backticks");
+    assert_eq!(password.len(), 20);
+
+    let login: serde_json::Value = client
+        .post(format!("{base}/graphql"))
+        .json(&serde_json::json!({
+            "query": "mutation($p: String!) { login(username: \"admin\", password: $p) { user { role } } }",
+            "variables": { "p": password }
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(login["data"]["login"]["user"]["role"], "SUPPORT", "{login}");
+
+    let pid = server.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let logged = std::fs::read_to_string(work.path().join("server.log")).unwrap();
+    assert!(logged.contains("shutdown signal received"), "{logged}");
+    assert!(logged.contains("stopped"), "{logged}");
+    // Printed once: the second start neither creates nor prints anything.
+    assert_eq!(logged.matches("First start").count(), 1);
+}

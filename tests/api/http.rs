@@ -306,3 +306,22 @@ async fn graphiql_and_introspection_can_be_turned_off() {
         json!({ "me": null })
     );
 }
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("HANGAR_MAX_BODY_BYTES", "2048")]).await;
+    let padding = "x".repeat(4096);
+    let response = app
+        .http()
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": "{ me { id } }", "variables": { "padding": padding } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    // Under the limit, the same request is fine.
+    assert_eq!(
+        app.ok(None, "{ me { id } }", json!({})).await,
+        json!({ "me": null })
+    );
+}
