@@ -1,0 +1,424 @@
+#!/usr/bin/env python3
+"""Hangar's side-by-side benchmark: Hangar, the hand-written baseline and PostGraphile V5 on the
+same data, measured in one run. See bench/README.md. Standard library only.
+
+    python3 bench/run.py            # full run (10k and 100k drones), writes bench/RESULTS.md
+    QUICK=1 python3 bench/run.py    # a smoke run: 10k only, short and few rounds
+
+Needs: release builds (cargo build --release -p hangar -p hangar-bench-baseline), oha on PATH
+(cargo install oha --locked), npm ci in bench/peers/postgraphile, PostgreSQL 15 binaries
+(initdb/pg_ctl; the run starts a private cluster of its own), taskset.
+"""
+import base64, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+QUICK = os.environ.get("QUICK") == "1"
+SIZES = [10_000] if QUICK else [10_000, 100_000]
+ROUNDS = int(os.environ.get("ROUNDS", "1" if QUICK else "3"))
+DURATION = os.environ.get("DURATION", "3s" if QUICK else "8s")
+CONCURRENCY = int(os.environ.get("CONCURRENCY", "16"))
+RATE = int(os.environ.get("RATE", "200"))          # open-loop requests/s for p50/p99
+SERVER_CPU, LOAD_CPU = "0", "1"
+PG_BIN = next((p for p in ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin"] if os.path.isdir(p)), None)
+PG_PORT = 55432
+HANGAR = os.path.join(ROOT, "target/release/hangar")
+BASELINE = os.path.join(ROOT, "target/release/hangar-bench-baseline")
+POSTGRAPHILE_DIR = os.path.join(BENCH, "peers/postgraphile")
+ADMIN, PASSWORD = "admin", "bench-admin-password"
+BRANDS = ["DJI", "Skydio", "Parrot", "Autel", "Freefly"]   # DJI: every fifth drone, 20 %
+
+LIST = """query List($brand: String!, $first: Int, $after: String) {
+  drones(first: $first, after: $after, filter: {brand: {eq: $brand}}, orderBy: [{field: NAME}]) {
+    totalCount edges { node { id serialNumber name brand cameras { model megapixels brand } } } } }"""
+POINT = """query Point($serial: String!) {
+  drone(serialNumber: $serial) { id serialNumber name brand cameras { model megapixels brand } } }"""
+PG_LIST = """query List($brand: String!, $first: Int, $after: Cursor) {
+  allDrones(first: $first, after: $after, filter: {brand: {equalTo: $brand}}, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) {
+    totalCount edges { node { rowId serialNumber name brand
+      droneCamerasByDroneId { nodes { cameraByCameraId { model megapixels brand } } } } } } }"""
+PG_POINT = """query Point($serial: String!) {
+  allDrones(condition: {serialKey: $serial}, first: 1) { nodes { rowId serialNumber name brand
+    droneCamerasByDroneId { nodes { cameraByCameraId { model megapixels brand } } } } } }"""
+LOGIN = "mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }"
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def post(url, body, token=None, timeout=600):
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read()
+
+
+def gql(url, query, variables, token=None):
+    answer = json.loads(post(url, {"query": query, "variables": variables}, token))
+    if answer.get("errors"):
+        raise SystemExit(f"{url}: GraphQL errors: {answer['errors']}")
+    return answer["data"]
+
+
+def wait_ready(url, proc, what):
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise SystemExit(f"{what} exited early (code {proc.returncode}); see its log in the work dir")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit(f"{what} did not answer {url}")
+
+
+def cpu_ms(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kb(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key):
+                return int(line.split()[1])
+    return 0
+
+
+def psql(sql, db="postgres"):
+    return subprocess.run([f"{PG_BIN}/psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-d", db,
+                           "-Atqc", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+class Cluster:
+    """A private PostgreSQL cluster pinned to the server core, with pg_stat_statements."""
+
+    def __init__(self, work):
+        self.dir = os.path.join(work, "pg")
+        os.makedirs(self.dir)
+        shutil.chown(work, "postgres")
+        shutil.chown(self.dir, "postgres")
+        os.chmod(self.dir, 0o700)
+        subprocess.run(["su", "postgres", "-c", f"{PG_BIN}/initdb -A trust -U postgres -D {self.dir}"],
+                       check=True, capture_output=True)
+        opts = (f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir} "
+                "-c shared_preload_libraries=pg_stat_statements -c max_connections=100 "
+                "-c shared_buffers=256MB -c fsync=on -c synchronous_commit=on")
+        subprocess.run(["su", "postgres", "-c",
+                        f"taskset -c {SERVER_CPU} {PG_BIN}/pg_ctl -D {self.dir} -o '{opts}' -l {self.dir}/log -w start"],
+                       check=True, capture_output=True)
+
+    def stop(self):
+        subprocess.run(["su", "postgres", "-c", f"{PG_BIN}/pg_ctl -D {self.dir} -m fast -w stop"], capture_output=True)
+
+
+class Subject:
+    def __init__(self, name, argv, env, url, work, cwd=None):
+        self.name, self.url = name, url
+        self.log = open(os.path.join(work, name.replace(" ", "_") + ".log"), "w")
+        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + argv, env={**os.environ, **env},
+                                     stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def oha(url, body, token=None, rate=None, concurrency=CONCURRENCY, duration=DURATION):
+    argv = ["taskset", "-c", LOAD_CPU, "oha", "--no-tui", "--output-format", "json", "-z", duration,
+            "-c", str(concurrency), "-m", "POST", "-H", "content-type: application/json", "-d", json.dumps(body), url]
+    if token:
+        argv[argv.index("-m"):argv.index("-m")] = ["-H", f"authorization: Bearer {token}"]
+    if rate:
+        argv[argv.index("-z"):argv.index("-z")] = ["-q", str(rate), "--latency-correction"]
+    out = json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)
+    codes = out.get("statusCodeDistribution", {})
+    ok = codes.get("200", 0)
+    if ok == 0 or len(codes) > 1:
+        raise SystemExit(f"{url}: unexpected status codes {codes}")
+    return {"rps": out["summary"]["requestsPerSec"], "p50": out["latencyPercentiles"]["p50"] * 1000,
+            "p99": out["latencyPercentiles"]["p99"] * 1000, "requests": ok}
+
+
+def pg_statements(db):
+    return int(psql("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+                    f"WHERE d.datname = '{db}' AND query NOT ILIKE '%pg_stat_statements%'", db) or 0)
+
+
+def hangar_statements(url):
+    text = urllib.request.urlopen(url.replace("/graphql", "/metrics")).read().decode()
+    return int(next(l.split()[1] for l in text.splitlines() if l.startswith("hangar_db_statements_total ")))
+
+
+def load_data(url, token, size, results, engine):
+    """Registers 30 cameras and `size` drones (3 cameras each) in calls of 10,000: workload (d)."""
+    cameras = [{"model": f"Cam {i:02d}", "brand": ["DJI", "Sony", "GoPro"][i % 3], "megapixels": 12 + i} for i in range(30)]
+    gql(url, "mutation($i: [RegisterCameraInput!]!) { registerCameras(inputs: $i) { created } }", {"i": cameras}, token)
+    timings = []
+    for start in range(0, size, 10_000):
+        items = [{"serialNumber": f"SN{n:07d}", "name": f"Drone {(n * 7919) % size:07d}", "brand": BRANDS[n % 5],
+                  "cameraModels": [f"Cam {(n + k) % 30:02d}" for k in range(3)]} for n in range(start, start + 10_000)]
+        began = time.perf_counter()
+        data = gql(url, "mutation($i: [RegisterDroneInput!]!) { registerDrones(inputs: $i) { created } }", {"i": items}, token)
+        timings.append(time.perf_counter() - began)
+        assert data["registerDrones"]["created"] == 10_000
+        log(f"    {engine}: {start + 10_000}/{size} drones registered ({timings[-1]:.2f} s for 10,000)")
+    results.setdefault(("bulk", engine), []).extend(timings)
+
+
+def deep_cursor(url, token, size):
+    """The cursor of the row 90 % down the DJI list (Hangar's cursor format)."""
+    total, after = size // 5, None
+    target = int(total * 0.9)
+    while target > 0:
+        step = min(target, 100)
+        data = gql(url, "query($a: String, $n: Int) { drones(first: $n, after: $a, filter: {brand: {eq: \"DJI\"}}, "
+                        "orderBy: [{field: NAME}]) { pageInfo { endCursor } } }", {"a": after, "n": step}, token)
+        after, target = data["drones"]["pageInfo"]["endCursor"], target - step
+    return after
+
+
+def main():
+    for tool, hint in [(HANGAR, "cargo build --release -p hangar -p hangar-bench-baseline"), (BASELINE, "same"),
+                       (shutil.which("oha"), "cargo install oha --locked"),
+                       (os.path.join(POSTGRAPHILE_DIR, "node_modules"), "cd bench/peers/postgraphile && npm ci"),
+                       (PG_BIN, "apt-get install postgresql")]:
+        if not tool or not os.path.exists(tool):
+            raise SystemExit(f"missing {tool or hint}: {hint}")
+    work = tempfile.mkdtemp(prefix="hangar-bench-")
+    os.chmod(work, 0o755)
+    log(f"work dir {work}; rounds {ROUNDS}, {DURATION} per run, concurrency {CONCURRENCY}, open-loop {RATE}/s")
+    cluster = Cluster(work)
+    results, meta = {}, {}
+    try:
+        for size in SIZES:
+            run_size(size, work, results, meta)
+    finally:
+        cluster.stop()
+    write_results(results, meta)
+
+
+def run_size(size, work, results, meta):
+    db = f"bench_{size}"
+    psql(f"DROP DATABASE IF EXISTS {db}")
+    psql(f"CREATE DATABASE {db}")
+    psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", db)
+    pg_url = f"postgres://postgres@127.0.0.1:{PG_PORT}/{db}"
+    sqlite_file = os.path.join(work, f"bench_{size}.db")
+    common = {"HANGAR_ADMIN_USERNAME": ADMIN, "HANGAR_ADMIN_PASSWORD": PASSWORD, "RUST_LOG": "warn",
+              "JWT_SECRET": "bench-secret-bench-secret-bench-secret-42", "HANGAR_MAX_QUERY_COMPLEXITY": "20000"}
+    ports = {"Hangar (PostgreSQL)": 18181, "baseline (PostgreSQL)": 18182, "PostGraphile (PostgreSQL)": 18183,
+             "Hangar (SQLite)": 18184}
+
+    def start(name):
+        port = ports[name]
+        url = f"http://127.0.0.1:{port}/graphql"
+        if name.startswith("Hangar"):
+            database = pg_url if "Postgre" in name else f"sqlite://{sqlite_file}?mode=rwc"
+            s = Subject(name, [HANGAR, "serve"], {**common, "DATABASE_URL": database, "HANGAR_ADDR": f"127.0.0.1:{port}"}, url, work)
+            wait_ready(url.replace("/graphql", "/readyz"), s.proc, name)
+        elif name.startswith("baseline"):
+            s = Subject(name, [BASELINE], {"DATABASE_URL": pg_url, "BASELINE_ADDR": f"127.0.0.1:{port}"}, url, work)
+            wait_ready_post(url, s.proc, name, {"variables": {"serial": "none"}})
+        else:
+            s = Subject(name, ["node", "--import", "./node20-polyfill.mjs", "node_modules/.bin/postgraphile"],
+                        {"DATABASE_URL": pg_url, "PORT": str(port), "NODE_ENV": "production"}, url, work, cwd=POSTGRAPHILE_DIR)
+            wait_ready_post(url, s.proc, name, {"query": "{ __typename }"})
+        s.idle_rss = rss_kb(s.proc.pid, "VmRSS")
+        return s
+
+    # Data, through Hangar's own bulk API (this is workload d).
+    log(f"\n== {size:,} drones")
+    for name in ["Hangar (PostgreSQL)", "Hangar (SQLite)"]:
+        s = start(name)
+        token = gql(s.url, LOGIN, {"u": ADMIN, "p": PASSWORD})["login"]["accessToken"]
+        load_data(s.url, token, size, results, "PostgreSQL" if "Postgre" in name else "SQLite")
+        s.stop()
+    psql("VACUUM ANALYZE", db)
+
+    names = list(ports)
+    subjects = {name: start(name) for name in names}
+    try:
+        token = gql(subjects["Hangar (PostgreSQL)"].url, LOGIN, {"u": ADMIN, "p": PASSWORD})["login"]["accessToken"]
+        sqlite_token = gql(subjects["Hangar (SQLite)"].url, LOGIN, {"u": ADMIN, "p": PASSWORD})["login"]["accessToken"]
+        cursor = deep_cursor(subjects["Hangar (PostgreSQL)"].url, token, size)
+        sqlite_cursor = deep_cursor(subjects["Hangar (SQLite)"].url, sqlite_token, size)
+        pg_cursor = postgraphile_cursor(subjects["PostGraphile (PostgreSQL)"].url, size)
+        serial = f"sn{size // 2:07d}"
+        bodies = {}
+        for name, s in subjects.items():
+            tok = sqlite_token if "SQLite" in name else token if name.startswith("Hangar") else None
+            if name.startswith("PostGraphile"):
+                bodies[name] = (tok, {"a": {"query": PG_LIST, "variables": {"brand": "DJI", "first": 50}},
+                                      "b": {"query": PG_LIST, "variables": {"brand": "DJI", "first": 50, "after": pg_cursor}},
+                                      "c": {"query": PG_POINT, "variables": {"serial": serial}}})
+            else:
+                c = sqlite_cursor if "SQLite" in name else cursor
+                bodies[name] = (tok, {"a": {"query": LIST, "variables": {"brand": "DJI", "first": 50}},
+                                      "b": {"query": LIST, "variables": {"brand": "DJI", "first": 50, "after": c}},
+                                      "c": {"query": POINT, "variables": {"serial": serial}}})
+        check_answers(subjects, bodies)
+        for round_ in range(ROUNDS):
+            for workload in ["a", "b", "c"]:
+                for name, s in subjects.items():          # interleaved, subject by subject
+                    tok, b = bodies[name]
+                    key = (size, name, workload)
+                    before_cpu = cpu_ms(s.proc.pid)
+                    before_sql = hangar_statements(s.url) if name == "Hangar (SQLite)" else pg_statements(db)
+                    closed = oha(s.url, b[workload], tok)
+                    cpu = (cpu_ms(s.proc.pid) - before_cpu) / closed["requests"]
+                    after_sql = hangar_statements(s.url) if name == "Hangar (SQLite)" else pg_statements(db)
+                    statements = (after_sql - before_sql) / closed["requests"]
+                    opened = oha(s.url, b[workload], tok, rate=RATE)
+                    results.setdefault(key, []).append({"rps": closed["rps"], "p50": opened["p50"], "p99": opened["p99"],
+                                                        "cpu_ms": cpu, "sql": statements})
+                    log(f"  round {round_ + 1} {workload} {name:28} {closed['rps']:8.0f} req/s  p50 {opened['p50']:6.2f} ms"
+                        f"  p99 {opened['p99']:6.2f} ms  {cpu:5.2f} CPU-ms  {statements:4.1f} SQL/req")
+        # (e) the list query's p99 during a login storm, Hangar on PostgreSQL.
+        s = subjects["Hangar (PostgreSQL)"]
+        tok, b = bodies["Hangar (PostgreSQL)"]
+        quiet = oha(s.url, b["a"], tok, rate=RATE)
+        storm = subprocess.Popen(["taskset", "-c", LOAD_CPU, "oha", "--no-tui", "--output-format", "quiet", "-z", DURATION,
+                                  "-c", "8", "-m", "POST", "-H", "content-type: application/json", "-d",
+                                  json.dumps({"query": LOGIN, "variables": {"u": ADMIN, "p": PASSWORD}}), s.url])
+        stormy = oha(s.url, b["a"], tok, rate=RATE)
+        storm.wait()
+        results[(size, "storm")] = {"quiet_p99": quiet["p99"], "storm_p99": stormy["p99"]}
+        log(f"  (e) list p99 {quiet['p99']:.2f} ms quiet, {stormy['p99']:.2f} ms during a login storm")
+        for name, s in subjects.items():
+            meta[(size, name)] = {"idle_rss_mb": s.idle_rss / 1024, "peak_rss_mb": rss_kb(s.proc.pid, "VmHWM") / 1024}
+    finally:
+        for s in subjects.values():
+            s.stop()
+
+
+def wait_ready_post(url, proc, what, body):
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise SystemExit(f"{what} exited early (code {proc.returncode})")
+        try:
+            post(url, body, timeout=2)
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit(f"{what} did not answer")
+
+
+def postgraphile_cursor(url, size):
+    data = gql(url, "query($o: Int) { allDrones(first: 1, offset: $o, filter: {brand: {equalTo: \"DJI\"}}, "
+                    "orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { edges { cursor } } }", {"o": int(size // 5 * 0.9) - 1})
+    return data["allDrones"]["edges"][0]["cursor"]
+
+
+def check_answers(subjects, bodies):
+    """Once per subject, before timing: the right data and no `errors` (they come back as 200)."""
+    hangar = {w: post(subjects["Hangar (PostgreSQL)"].url, bodies["Hangar (PostgreSQL)"][1][w], bodies["Hangar (PostgreSQL)"][0])
+              for w in "abc"}
+    for w in "abc":
+        assert b'"errors"' not in hangar[w], hangar[w][:300]
+    for name, s in subjects.items():
+        tok, b = bodies[name]
+        for w in "abc":
+            answer = post(s.url, b[w], tok)
+            assert b'"errors"' not in answer, f"{name} {w}: {answer[:300]}"
+            if name.startswith("baseline"):
+                assert answer == hangar[w], f"baseline {w} differs from Hangar:\n{answer[:300]}\n{hangar[w][:300]}"
+            elif name.startswith("PostGraphile"):
+                ours = json.loads(hangar[w])["data"]
+                theirs = json.loads(answer)["data"]["allDrones"]
+                ours_nodes = [ours["drone"]] if w == "c" else [e["node"] for e in ours["drones"]["edges"]]
+                their_nodes = theirs["nodes"] if w == "c" else [e["node"] for e in theirs["edges"]]
+                assert [n["serialNumber"] for n in ours_nodes] == [n["serialNumber"] for n in their_nodes], f"PostGraphile {w}"
+                assert sorted(c["model"] for c in ours_nodes[0]["cameras"]) == sorted(
+                    x["cameraByCameraId"]["model"] for x in their_nodes[0]["droneCamerasByDroneId"]["nodes"])
+            elif name == "Hangar (SQLite)":
+                assert json.loads(answer)["data"] == json.loads(hangar[w])["data"], f"SQLite {w}"
+    log("  answers checked: same data from every subject, no errors")
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def write_results(results, meta):
+    lines = ["# Benchmark results", "",
+             f"Written by `python3 bench/run.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+             f"Machine: {os.cpu_count()} cores; servers and PostgreSQL pinned to core {SERVER_CPU}, oha to core {LOAD_CPU}. "
+             f"{ROUNDS} interleaved rounds of {DURATION} per measurement, medians shown. Throughput: closed loop, "
+             f"{CONCURRENCY} connections. p50/p99: open loop at {RATE} req/s (latency-corrected). CPU-ms: server "
+             "process user+system time per request (PostgreSQL's own time is not included). SQL: statements per "
+             "request (pg_stat_statements; Hangar on SQLite: its statement counter).", ""]
+    names = {"a": "(a) list: 50 DJI drones by name with cameras and totalCount", "b": "(b) the same 90 % deep (cursor)",
+             "c": "(c) point lookup by serial number"}
+    svg_rows = []
+    for size in SIZES:
+        lines += [f"## {size:,} drones", ""]
+        for w in "abc":
+            lines += [f"### {names[w]}", "", "| subject | req/s | × baseline | p50 ms | p99 ms | p99 × baseline | CPU-ms/req | SQL/req |",
+                      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            base = results.get((size, "baseline (PostgreSQL)", w))
+            base_rps = median([r["rps"] for r in base]) if base else None
+            base_p99 = median([r["p99"] for r in base]) if base else None
+            for name in ["Hangar (PostgreSQL)", "baseline (PostgreSQL)", "PostGraphile (PostgreSQL)", "Hangar (SQLite)"]:
+                rs = results.get((size, name, w))
+                if not rs:
+                    continue
+                rps, p50, p99 = (median([r[k] for r in rs]) for k in ("rps", "p50", "p99"))
+                cpu, sql = median([r["cpu_ms"] for r in rs]), median([r["sql"] for r in rs])
+                lines.append(f"| {name} | {rps:,.0f} | {rps / base_rps:.2f} | {p50:.2f} | {p99:.2f} | {p99 / base_p99:.2f} | {cpu:.2f} | {sql:.1f} |")
+                if w == "a":
+                    svg_rows.append((f"{name} {size // 1000}k", rps, p99))
+            lines.append("")
+        storm = results.get((size, "storm"))
+        if storm:
+            lines += [f"(e) list query p99 on Hangar (PostgreSQL): {storm['quiet_p99']:.2f} ms quiet, {storm['storm_p99']:.2f} ms "
+                      f"during a login storm (8 connections of argon2 logins): {storm['storm_p99'] / storm['quiet_p99']:.2f}×.", ""]
+        lines += ["| subject | idle RSS MB | peak RSS MB |", "| --- | ---: | ---: |"]
+        for (s, name), m in meta.items():
+            if s == size:
+                lines.append(f"| {name} | {m['idle_rss_mb']:.1f} | {m['peak_rss_mb']:.1f} |")
+        lines.append("")
+    lines += ["## (d) registerDrones, 10,000 drones per call", "", "| engine | median s | calls |", "| --- | ---: | ---: |"]
+    for engine in ["PostgreSQL", "SQLite"]:
+        t = results.get(("bulk", engine), [])
+        if t:
+            lines.append(f"| {engine} | {median(t):.2f} | {len(t)} |")
+    lines += ["", "![throughput and p99 of the list query](results.svg)", ""]
+    with open(os.path.join(BENCH, "RESULTS.md"), "w") as f:
+        f.write("\n".join(lines))
+    write_svg(svg_rows)
+    log("\n".join(lines))
+
+
+def write_svg(rows):
+    width, bar_h, gap, left = 900, 18, 10, 260
+    height = 60 + len(rows) * (2 * bar_h + gap)
+    max_rps = max((r[1] for r in rows), default=1)
+    max_p99 = max((r[2] for r in rows), default=1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           '<text x="10" y="20" font-size="14">List query (a): throughput (blue, req/s) and open-loop p99 (orange, ms)</text>']
+    y = 40
+    for label, rps, p99 in rows:
+        w1 = (width - left - 120) * rps / max_rps
+        w2 = (width - left - 120) * p99 / max_p99
+        out.append(f'<text x="10" y="{y + bar_h}">{label}</text>')
+        out.append(f'<rect x="{left}" y="{y}" width="{w1:.1f}" height="{bar_h - 2}" fill="#3b6fd6"/>')
+        out.append(f'<text x="{left + w1 + 5:.1f}" y="{y + bar_h - 5}">{rps:,.0f} req/s</text>')
+        out.append(f'<rect x="{left}" y="{y + bar_h}" width="{w2:.1f}" height="{bar_h - 2}" fill="#e8862a"/>')
+        out.append(f'<text x="{left + w2 + 5:.1f}" y="{y + 2 * bar_h - 5}">{p99:.2f} ms</text>')
+        y += 2 * bar_h + gap
+    out.append("</svg>")
+    with open(os.path.join(BENCH, "results.svg"), "w") as f:
+        f.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
