@@ -1,13 +1,15 @@
 //! Password hashing with argon2id, kept off the async runtime.
 //!
 //! Hashing is deliberately slow and memory-hungry (19 MiB, 2 passes: OWASP's argon2id
-//! baseline), so it runs on the blocking pool, and a semaphore caps how many run at once: a
-//! login storm queues here instead of eating every core and starving inventory queries.
+//! baseline). It runs on a small pool of its own threads (one per core), fed by a bounded
+//! queue: a login storm waits in that queue instead of eating every core, the memory it can
+//! take is fixed (threads × 19 MiB), and on Linux the pool runs at a lower scheduling priority
+//! (nice 10), so the runtime threads answering inventory queries win the CPU when both want it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{OnceCell, oneshot};
 
 use crate::error::{AppError, Result};
 
@@ -15,9 +17,14 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 /// Argon2 accepts longer input, but hashing megabytes of "password" is a cheap way to burn CPU.
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes waiting for a pool thread at most; past it callers wait to enqueue.
+const QUEUE: usize = 1024;
+
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::SyncSender<Job>,
     /// Verified when a login names an unknown user, so both paths cost the same time.
     dummy_hash: Arc<OnceCell<String>>,
 }
@@ -25,8 +32,28 @@ pub struct Passwords {
 impl Passwords {
     /// `concurrency`: how many hashes may run at the same time.
     pub fn new(concurrency: usize) -> Self {
+        let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE);
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..concurrency.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+                            Ok(job) => job,
+                            Err(_) => return, // every Passwords handle is gone
+                        };
+                        // A panicking hash must not take the thread (and its capacity) with it.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                })
+                .expect("spawn a password hashing thread");
+        }
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
             dummy_hash: Arc::new(OnceCell::new()),
         }
     }
@@ -80,12 +107,26 @@ impl Passwords {
         &self,
         work: impl FnOnce() -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        // try_send first: the queue is almost never full, and then no thread is needed.
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(mpsc::TrySendError::Full(job)) => {
+                let jobs = self.jobs.clone();
+                tokio::task::spawn_blocking(move || jobs.send(job))
+                    .await?
+                    .map_err(|_| AppError::internal("password hashing pool stopped"))?;
+            }
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                return Err(AppError::internal("password hashing pool stopped"));
+            }
+        }
+        result
             .await
-            .map_err(|_| AppError::internal("password hashing pool closed"))?;
-        tokio::task::spawn_blocking(work).await?
+            .map_err(|_| AppError::internal("password hashing thread failed"))?
     }
 }
 
@@ -103,4 +144,14 @@ pub fn validate(password: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Nice 10 for the calling thread (Linux applies nice per thread); best effort elsewhere.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscalls on the calling thread, no memory passed.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+    }
 }

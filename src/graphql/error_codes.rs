@@ -6,39 +6,20 @@
 //! BAD_USER_INPUT, except a persisted-query miss, which Apollo expects as
 //! PERSISTED_QUERY_NOT_FOUND.
 
-use std::sync::Arc;
+use async_graphql::{Response, Value};
 
-use async_graphql::{
-    Response, Value,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest},
-};
-
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            let extensions = error.extensions.get_or_insert_with(Default::default);
-            if extensions.get("code").is_none() {
-                // Apollo Client recognises this code and resends the query with its text.
-                let code = if error.message == "PersistedQueryNotFound" {
-                    "PERSISTED_QUERY_NOT_FOUND"
-                } else {
-                    "BAD_USER_INPUT"
-                };
-                extensions.set("code", Value::from(code));
-            }
+/// Sets `extensions.code` on every error of `response` that has none.
+pub fn add_codes(response: &mut Response) {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            // Apollo Client recognises this code and resends the query with its text.
+            let code = if error.message == "PersistedQueryNotFound" {
+                "PERSISTED_QUERY_NOT_FOUND"
+            } else {
+                "BAD_USER_INPUT"
+            };
+            extensions.set("code", Value::from(code));
         }
-        response
     }
 }

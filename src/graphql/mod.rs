@@ -4,10 +4,12 @@ pub mod auth;
 pub mod camera;
 pub mod common;
 pub mod connection;
+pub mod document_cache;
 pub mod drone;
 pub mod error_codes;
 pub mod guard;
 pub mod loaders;
+pub mod policy;
 pub mod read_only;
 pub mod scalars;
 pub mod subscription;
@@ -47,8 +49,7 @@ pub fn build_schema(state: AppState) -> AppSchema {
         subscription::SubscriptionRoot,
     )
     .data(state)
-    .extension(error_codes::ErrorCodes)
-    .extension(read_only::ReadOnlyOverGet)
+    .extension(policy::Policy::new(PERSISTED_QUERY_CACHE))
     // Apollo's Automatic Persisted Queries: clients send a query's SHA-256 instead of its
     // text once the server has seen it. Bounded LRU: memory stays fixed whatever clients send.
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(

@@ -3,13 +3,9 @@
 //! persisted-query extension has turned a hash into a document, so a mutation cannot slip in
 //! through its hash either.
 
-use std::{any::TypeId, sync::Arc};
+use std::any::TypeId;
 
-use async_graphql::{
-    Request, ServerError, ServerResult,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
-    parser::types::OperationType,
-};
+use async_graphql::{Request, ServerError, ServerResult, parser::types::OperationType};
 
 /// Request data marking a request that arrived over GET.
 #[derive(Clone, Copy)]
@@ -18,34 +14,18 @@ pub struct ReadOnlyRequest;
 pub const MUTATION_OVER_GET: &str =
     "mutations and subscriptions are not allowed over GET: use POST";
 
-/// Register before the persisted-query extension: it wraps it and sees its result.
-pub struct ReadOnlyOverGet;
-
-impl ExtensionFactory for ReadOnlyOverGet {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ReadOnlyOverGet)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ReadOnlyOverGet {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let mut request = next.run(ctx, request).await?;
-        if request.data.contains_key(&TypeId::of::<ReadOnlyRequest>()) {
-            let document = request.parsed_query()?;
-            if document
-                .operations
-                .iter()
-                .any(|(_, op)| op.node.ty != OperationType::Query)
-            {
-                return Err(ServerError::new(MUTATION_OVER_GET, None));
-            }
+/// Refuses a GET request whose document holds a mutation or subscription. Call it after the
+/// persisted-query extension has turned a hash into a document.
+pub fn refuse_writes_over_get(request: &mut Request) -> ServerResult<()> {
+    if request.data.contains_key(&TypeId::of::<ReadOnlyRequest>()) {
+        let document = request.parsed_query()?;
+        if document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty != OperationType::Query)
+        {
+            return Err(ServerError::new(MUTATION_OVER_GET, None));
         }
-        Ok(request)
     }
+    Ok(())
 }
