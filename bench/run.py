@@ -18,7 +18,7 @@ SIZES = [10_000] if QUICK else [10_000, 100_000]
 ROUNDS = int(os.environ.get("ROUNDS", "1" if QUICK else "3"))
 DURATION = os.environ.get("DURATION", "3s" if QUICK else "8s")
 CONCURRENCY = int(os.environ.get("CONCURRENCY", "16"))
-RATE = int(os.environ.get("RATE", "200"))          # open-loop requests/s for p50/p99
+RATE = int(os.environ.get("RATE", "100"))          # open-loop req/s for p50/p99: well under every subject's capacity
 SERVER_CPU, LOAD_CPU = "0", "1"
 PG_BIN = next((p for p in ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin"] if os.path.isdir(p)), None)
 PG_PORT = 55432
@@ -330,7 +330,11 @@ def check_answers(subjects, bodies):
             answer = post(s.url, b[w], tok)
             assert b'"errors"' not in answer, f"{name} {w}: {answer[:300]}"
             if name.startswith("baseline"):
-                assert answer == hangar[w], f"baseline {w} differs from Hangar:\n{answer[:300]}\n{hangar[w][:300]}"
+                # Same bytes up to the order of sibling keys: async-graphql 7.2 emits an object's
+                # fields in the order their resolvers finish (FuturesUnordered), not the
+                # selection's order, so `totalCount` and `edges` swap from one answer to the next.
+                assert len(answer) == len(hangar[w]) and json.loads(answer) == json.loads(hangar[w]), \
+                    f"baseline {w} differs from Hangar:\n{answer[:300]}\n{hangar[w][:300]}"
             elif name.startswith("PostGraphile"):
                 ours = json.loads(hangar[w])["data"]
                 theirs = json.loads(answer)["data"]["allDrones"]
