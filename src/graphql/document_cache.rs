@@ -30,7 +30,10 @@ impl DocumentCache {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        if query.len() > MAX_CACHED_TEXT {
+        // An empty text is a persisted query whose document the APQ extension already holds:
+        // async-graphql still calls this hook (with ""), and caching "" would hand that first
+        // document to every later persisted query.
+        if query.is_empty() || query.len() > MAX_CACHED_TEXT {
             return next.run(ctx, query, variables).await;
         }
         if let Some(document) = self.0.get(query.to_owned()).await {

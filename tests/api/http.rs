@@ -205,6 +205,34 @@ async fn persisted_queries_follow_apollos_protocol(app: TestApp) {
     let hit: Value = get_by_hash().await.unwrap().json().await.unwrap();
     assert_eq!(hit, json!({ "data": { "me": { "username": "admin" } } }));
 
+    // A second persisted query gets its own document, not the first one's.
+    let other = "query Count { users { totalCount } }";
+    let other_hash = format!("{:x}", Sha256::digest(other.as_bytes()));
+    let other_extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": other_hash } });
+    app.http()
+        .post(app.url("/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({ "query": other, "extensions": other_extensions }))
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let hit: Value = app
+            .http()
+            .get(app.url("/graphql"))
+            .query(&[("extensions", other_extensions.to_string().as_str())])
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(hit, json!({ "data": { "users": { "totalCount": 1 } } }));
+        let hit: Value = get_by_hash().await.unwrap().json().await.unwrap();
+        assert_eq!(hit, json!({ "data": { "me": { "username": "admin" } } }));
+    }
+
     // A mutation cannot hide behind a hash to run over GET.
     let mutation = "mutation { logout(refreshToken: \"x\") }";
     let mutation_hash = format!("{:x}", Sha256::digest(mutation.as_bytes()));
