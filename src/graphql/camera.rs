@@ -6,7 +6,7 @@ use crate::{
     entity::{camera as camera_entity, user::Role},
     error::AppError,
     graphql::{
-        common::{FloatFilter, SortDirection, StringFilter, parse_id, to_id},
+        common::{FloatFilter, SortDirection, StringFilter, count, parse_id, to_id},
         connection::Connection,
         guard::{RoleGuard, SignedInGuard, state},
         loaders,
@@ -169,10 +169,6 @@ pub fn check_bulk_size(len: usize) -> Result<(), AppError> {
         )));
     }
     Ok(())
-}
-
-fn count(n: usize) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 #[derive(Default)]

@@ -98,3 +98,8 @@ pub fn parse_id(id: &ID) -> Result<i64, AppError> {
 pub fn to_id(id: i64) -> ID {
     ID(id.to_string())
 }
+
+/// A count for an `Int!` field (GraphQL Int is 32-bit; saturates instead of wrapping).
+pub fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}

@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     graphql::{
         camera::{Camera, CameraFilter, OnConflict, check_bulk_size},
-        common::{DateTimeFilter, SortDirection, StringFilter, parse_id, to_id},
+        common::{DateTimeFilter, SortDirection, StringFilter, count, parse_id, to_id},
         connection::Connection,
         guard::{RoleGuard, SignedInGuard, signed_in, state},
         loaders,
@@ -162,10 +162,6 @@ pub struct BulkDronesPayload {
     pub skipped: i32,
     /// The created and updated drones, in input order.
     pub drones: Vec<Drone>,
-}
-
-fn count(n: usize) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 #[derive(Default)]
