@@ -6,7 +6,7 @@ use async_graphql::BatchResponse;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, State},
+    extract::State,
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -64,7 +64,6 @@ pub fn app(state: AppState) -> Router {
         // async-graphql reads the body itself, past axum's DefaultBodyLimit: limit the body
         // below the extractors (413 when Content-Length says too much).
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(CompressionLayer::new())
         .layer(cors(&config.cors_allowed_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

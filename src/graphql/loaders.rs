@@ -21,7 +21,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     entity::{camera, drone, user},
     graphql::guard::state,
-    service::{camera as cameras, drone as drones, user as users},
+    service::{camera as cameras, user as users},
 };
 
 pub struct CamerasOfDrone(DatabaseConnection);
@@ -132,10 +132,6 @@ pub async fn drone_count(ctx: &Context<'_>, camera_id: i64) -> Result<i64> {
             .copied()
             .unwrap_or(0),
     })
-}
-
-pub async fn drone(ctx: &Context<'_>, drone_id: i64) -> Result<Option<drone::Model>> {
-    Ok(drones::find_by_id(&state(ctx).db, drone_id).await?)
 }
 
 /// The selections of a connection's nodes: `edges { node { … } }` and `nodes { … }`.

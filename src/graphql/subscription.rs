@@ -14,8 +14,8 @@ use crate::{
         common::to_id,
         drone::Drone,
         guard::{SignedInGuard, state},
-        loaders,
     },
+    service::drone as drones,
 };
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -55,7 +55,9 @@ impl DroneEvent {
         if self.kind == DroneEventKind::Deleted {
             return Ok(None);
         }
-        Ok(loaders::drone(ctx, self.drone_id).await?.map(Drone))
+        Ok(drones::find_by_id(&state(ctx).db, self.drone_id)
+            .await?
+            .map(Drone))
     }
 }
 
