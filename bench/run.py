@@ -133,7 +133,9 @@ class Subject:
 
 
 def oha(url, body, token=None, rate=None, concurrency=CONCURRENCY, duration=DURATION):
-    argv = ["taskset", "-c", LOAD_CPU, "oha", "--no-tui", "--output-format", "json", "-z", duration,
+    # --disable-compression: oha asks for gzip/br by default; the baseline and PostGraphile send
+    # plain JSON, so every subject is measured producing the same bytes.
+    argv = ["taskset", "-c", LOAD_CPU, "oha", "--no-tui", "--disable-compression", "--output-format", "json", "-z", duration,
             "-c", str(concurrency), "-m", "POST", "-H", "content-type: application/json", "-d", json.dumps(body), url]
     if token:
         argv[argv.index("-m"):argv.index("-m")] = ["-H", f"authorization: Bearer {token}"]

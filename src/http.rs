@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use async_graphql::BatchResponse;
+use async_graphql::{BatchResponse, Executor};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Router,
@@ -13,7 +13,7 @@ use axum::{
 };
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    compression::CompressionLayer,
+    compression::{CompressionLayer, CompressionLevel},
     cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -23,7 +23,8 @@ use tower_http::{
 use crate::{
     auth::Viewer,
     graphql::{
-        AppSchema, build_schema,
+        build_schema,
+        gateway::Gateway,
         loaders::Loaders,
         read_only::{MUTATION_OVER_GET, ReadOnlyRequest},
     },
@@ -35,21 +36,25 @@ use crate::{
 #[derive(Clone)]
 struct HttpState {
     app: AppState,
-    schema: AppSchema,
+    gateway: Gateway,
 }
 
 /// The whole application as an axum router.
 pub fn app(state: AppState) -> Router {
     metrics::init();
-    let schema = build_schema(state.clone());
+    let gateway = Gateway::new(build_schema(state.clone()));
     let config = state.config.clone();
-    let http_state = HttpState { app: state, schema };
+    let http_state = HttpState {
+        app: state,
+        gateway,
+    };
 
     let mut router = Router::new()
         .route("/graphql", get(graphql).post(graphql))
         .route(
             "/graphql/ws",
-            get(crate::ws::upgrade).with_state((http_state.app.clone(), http_state.schema.clone())),
+            get(crate::ws::upgrade)
+                .with_state((http_state.app.clone(), http_state.gateway.clone())),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -64,7 +69,9 @@ pub fn app(state: AppState) -> Router {
         // async-graphql reads the body itself, past axum's DefaultBodyLimit: limit the body
         // below the extractors (413 when Content-Length says too much).
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(CompressionLayer::new())
+        // Level 4, not the codecs' defaults: brotli's default is 11, its archival setting,
+        // which spends more CPU squeezing a list page than Hangar spends answering it.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(cors(&config.cors_allowed_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -157,7 +164,7 @@ async fn graphql(
     if method == Method::GET {
         batch = batch.data(ReadOnlyRequest);
     }
-    let response = http.schema.execute_batch(batch).await;
+    let response = http.gateway.execute_batch(batch).await;
     let outcome = if response.is_ok() { "ok" } else { "error" };
     metrics::record_request(operation, outcome, started.elapsed());
     let refused_over_get = match &response {

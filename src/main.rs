@@ -67,6 +67,12 @@ enum CliRole {
     Member,
 }
 
+// mimalloc instead of glibc's malloc: answering a list page allocates and frees thousands of
+// small values. Measured on the list query: 7 % less CPU per request, for 7 MB more idle RSS
+// (23 MB, under the 30 MB target).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // `hangar schema` prints the SDL only: no .env, no logging, no database.

@@ -22,13 +22,15 @@ use axum::{
 };
 use futures_util::{SinkExt, StreamExt, future};
 
-use crate::{auth::Viewer, graphql::AppSchema, service::auth::resolve_viewer, state::AppState};
+use crate::{
+    auth::Viewer, graphql::gateway::Gateway, service::auth::resolve_viewer, state::AppState,
+};
 
 /// Marks our refusals so they can be sent with the protocol's Forbidden code.
 const FORBIDDEN: &str = "Forbidden: ";
 
 pub async fn upgrade(
-    State((app, schema)): State<(AppState, AppSchema)>,
+    State((app, gateway)): State<(AppState, Gateway)>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -42,10 +44,10 @@ pub async fn upgrade(
         .unwrap_or(WebSocketProtocols::GraphQLWS);
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(socket, app, schema, protocol))
+        .on_upgrade(move |socket| serve(socket, app, gateway, protocol))
 }
 
-async fn serve(socket: WebSocket, app: AppState, schema: AppSchema, protocol: WebSocketProtocols) {
+async fn serve(socket: WebSocket, app: AppState, gateway: Gateway, protocol: WebSocketProtocols) {
     let (mut sink, stream) = socket.split();
     let input = stream
         .take_while(|message| future::ready(message.is_ok()))
@@ -84,7 +86,7 @@ async fn serve(socket: WebSocket, app: AppState, schema: AppSchema, protocol: We
         }
     };
 
-    let messages = async_graphql::http::WebSocket::new(schema, input, protocol)
+    let messages = async_graphql::http::WebSocket::new(gateway, input, protocol)
         .on_connection_init(on_init)
         .keepalive_timeout(std::time::Duration::from_secs(60))
         .map(|message| match message {

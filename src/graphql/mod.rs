@@ -4,24 +4,17 @@ pub mod auth;
 pub mod camera;
 pub mod common;
 pub mod connection;
-pub mod document_cache;
 pub mod drone;
 pub mod error_codes;
+pub mod gateway;
 pub mod guard;
 pub mod loaders;
-pub mod policy;
 pub mod read_only;
 pub mod scalars;
 pub mod subscription;
 pub mod user;
 
-use async_graphql::{
-    MergedObject, Schema,
-    extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
-};
-
-/// Documents kept for Automatic Persisted Queries (an app has a few hundred at most).
-const PERSISTED_QUERY_CACHE: usize = 1024;
+use async_graphql::{MergedObject, Schema};
 
 use crate::state::AppState;
 
@@ -48,13 +41,9 @@ pub fn build_schema(state: AppState) -> AppSchema {
         MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
+    // No extensions: see `gateway` for why persisted queries, the document cache and the
+    // error codes live around the schema instead.
     .data(state)
-    .extension(policy::Policy::new(PERSISTED_QUERY_CACHE))
-    // Apollo's Automatic Persisted Queries: clients send a query's SHA-256 instead of its
-    // text once the server has seen it. Bounded LRU: memory stays fixed whatever clients send.
-    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-        PERSISTED_QUERY_CACHE,
-    )))
     .limit_depth(config.max_query_depth)
     .limit_complexity(config.max_query_complexity);
     if !config.introspection {

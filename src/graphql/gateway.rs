@@ -1,0 +1,162 @@
+//! The way into the schema for every operation, over HTTP and WebSocket alike: Apollo's
+//! Automatic Persisted Queries, the parsed-document cache, "GET only reads", and an
+//! `extensions.code` on every error on the way out.
+//!
+//! This wraps the schema instead of registering async-graphql extensions on purpose: with even
+//! one extension registered, async-graphql sends *every field* of every answer through the
+//! extension chain (a boxed future per extension, a type-name string and two registry look-ups
+//! per field). A 50-drone page resolves about 1,000 fields; under a profiler that chain was the
+//! largest single cost of the list query, and none of these policies needs to see a field.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Data, Executor, Request, Response, ServerError, ServerResult,
+    extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage},
+    futures_util::stream::{self, BoxStream, StreamExt},
+    parser::{parse_query, types::ExecutableDocument},
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::graphql::{AppSchema, error_codes, read_only};
+
+/// Documents kept for Automatic Persisted Queries (an app has a few hundred at most).
+const PERSISTED_QUERIES: usize = 1024;
+/// Parsed documents kept by their text.
+const CACHED_DOCUMENTS: usize = 1024;
+/// Texts longer than this are parsed every time (bulk calls with inline items, say).
+const MAX_CACHED_TEXT: usize = 16 * 1024;
+
+#[derive(Clone)]
+pub struct Gateway {
+    schema: AppSchema,
+    /// Apollo's persisted queries, by SHA-256 of their text. Bounded LRU: memory stays fixed
+    /// whatever clients send.
+    persisted: LruCacheStorage,
+    /// Parsed documents by exact text: an app sends the same few hundred queries all day, and
+    /// parsing each again costs more than the page query it asks for.
+    documents: LruCacheStorage,
+}
+
+#[derive(Deserialize)]
+struct PersistedQuery {
+    version: i32,
+    #[serde(rename = "sha256Hash")]
+    sha256_hash: String,
+}
+
+impl Gateway {
+    pub fn new(schema: AppSchema) -> Self {
+        Self {
+            schema,
+            persisted: LruCacheStorage::new(PERSISTED_QUERIES),
+            documents: LruCacheStorage::new(CACHED_DOCUMENTS),
+        }
+    }
+
+    /// Gives `request` its parsed document (from a persisted hash, the cache or the parser)
+    /// and applies the request-level policies.
+    async fn prepare(&self, mut request: Request) -> ServerResult<Request> {
+        let document = match request.extensions.remove("persistedQuery") {
+            Some(value) => self.persisted_document(&request.query, value).await?,
+            None => self.document(&request.query).await?,
+        };
+        request.set_parsed_query(document);
+        // After the hash has become a document, so a mutation cannot slip in through its hash.
+        read_only::refuse_writes_over_get(&mut request)?;
+        Ok(request)
+    }
+
+    /// Apollo's APQ protocol: a hash alone is a look-up (a miss asks the client to resend the
+    /// text); a hash with its text stores the document once the hash checks out.
+    async fn persisted_document(
+        &self,
+        query: &str,
+        extension: async_graphql::Value,
+    ) -> ServerResult<ExecutableDocument> {
+        let persisted = PersistedQuery::deserialize(extension.into_json().unwrap_or_default())
+            .map_err(|_| ServerError::new("invalid persistedQuery extension", None))?;
+        if persisted.version != 1 {
+            return Err(ServerError::new(
+                format!(
+                    "only version 1 of the persistedQuery extension is supported, not {}",
+                    persisted.version
+                ),
+                None,
+            ));
+        }
+        if query.is_empty() {
+            return self
+                .persisted
+                .get(persisted.sha256_hash)
+                .await
+                .ok_or_else(|| ServerError::new(error_codes::PERSISTED_QUERY_NOT_FOUND, None));
+        }
+        let hash = format!("{:x}", Sha256::digest(query.as_bytes()));
+        if persisted.sha256_hash != hash {
+            return Err(ServerError::new(
+                "persistedQuery.sha256Hash is not the SHA-256 of the query",
+                None,
+            ));
+        }
+        let document = self.document(query).await?;
+        self.persisted.set(hash, document.clone()).await;
+        Ok(document)
+    }
+
+    async fn document(&self, query: &str) -> ServerResult<ExecutableDocument> {
+        if query.len() > MAX_CACHED_TEXT {
+            return Ok(parse_query(query)?);
+        }
+        if let Some(document) = self.documents.get(query.to_owned()).await {
+            return Ok(document);
+        }
+        let document = parse_query(query)?;
+        self.documents.set(query.to_owned(), document.clone()).await;
+        Ok(document)
+    }
+}
+
+fn refused(error: ServerError) -> Response {
+    let mut response = Response::from_errors(vec![error]);
+    error_codes::add_codes(&mut response);
+    response
+}
+
+impl Executor for Gateway {
+    async fn execute(&self, request: Request) -> Response {
+        match self.prepare(request).await {
+            Ok(request) => {
+                let mut response = self.schema.execute(request).await;
+                error_codes::add_codes(&mut response);
+                response
+            }
+            Err(error) => refused(error),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let gateway = self.clone();
+        stream::once(async move { gateway.prepare(request).await.map(|r| (gateway, r)) })
+            .flat_map(move |prepared| match prepared {
+                Ok((gateway, request)) => gateway
+                    .schema
+                    .execute_stream_with_session_data(
+                        request,
+                        session_data.clone().unwrap_or_default(),
+                    )
+                    .map(|mut response| {
+                        error_codes::add_codes(&mut response);
+                        response
+                    })
+                    .boxed(),
+                Err(error) => stream::once(async move { refused(error) }).boxed(),
+            })
+            .boxed()
+    }
+}
