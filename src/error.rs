@@ -62,15 +62,70 @@ impl AppError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) | Self::ItemConflicts { .. } => "CONFLICT",
             Self::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
-            Self::Database(_) | Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+            Self::Database(err) => match DbFailure::of(err) {
+                DbFailure::Unavailable => "SERVICE_UNAVAILABLE",
+                DbFailure::TimedOut => "TIMEOUT",
+                DbFailure::Other => "INTERNAL_SERVER_ERROR",
+            },
+            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
 
     /// The message a client may see.
     fn public_message(&self) -> String {
         match self {
-            Self::Database(_) | Self::Internal(_) => "internal server error".into(),
+            Self::Database(err) => match DbFailure::of(err) {
+                DbFailure::Unavailable => {
+                    "the database is unavailable or busy: retry in a few seconds".into()
+                }
+                DbFailure::TimedOut => {
+                    "the database did not finish this request within its time limit".into()
+                }
+                DbFailure::Other => "internal server error".into(),
+            },
+            Self::Internal(_) => "internal server error".into(),
             other => other.to_string(),
+        }
+    }
+}
+
+/// What a database error means for the client: a transient outage it may retry
+/// (SERVICE_UNAVAILABLE), a statement that hit its time limit (TIMEOUT), or a fault of ours.
+#[derive(Debug, PartialEq, Eq)]
+enum DbFailure {
+    Unavailable,
+    TimedOut,
+    Other,
+}
+
+impl DbFailure {
+    fn of(err: &DbErr) -> Self {
+        use sea_orm::{RuntimeErr, sqlx};
+        let sqlx_err = match err {
+            // No connection could be had within the acquire timeout, or the pool is closed.
+            DbErr::ConnectionAcquire(_) => return Self::Unavailable,
+            DbErr::Conn(RuntimeErr::SqlxError(e))
+            | DbErr::Exec(RuntimeErr::SqlxError(e))
+            | DbErr::Query(RuntimeErr::SqlxError(e)) => e.as_ref(),
+            DbErr::Conn(_) => return Self::Unavailable,
+            _ => return Self::Other,
+        };
+        match sqlx_err {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => Self::Unavailable,
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                // PostgreSQL: query_canceled, which statement_timeout raises.
+                Some("57014") => Self::TimedOut,
+                // admin_shutdown, crash_shutdown, cannot_connect_now, and class 08
+                // (connection exceptions): the server is going away or not there yet.
+                Some("57P01" | "57P02" | "57P03") => Self::Unavailable,
+                Some(code) if code.starts_with("08") => Self::Unavailable,
+                _ => Self::Other,
+            },
+            _ => Self::Other,
         }
     }
 }
@@ -88,8 +143,14 @@ pub fn conflict_on_unique(err: DbErr, message: impl FnOnce() -> String) -> AppEr
 
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        if matches!(err, AppError::Database(_) | AppError::Internal(_)) {
-            tracing::error!(error = %err, "request failed with an internal error");
+        match &err {
+            AppError::Database(db) if DbFailure::of(db) != DbFailure::Other => {
+                tracing::warn!(error = %err, "request failed: database unavailable or slow");
+            }
+            AppError::Database(_) | AppError::Internal(_) => {
+                tracing::error!(error = %err, "request failed with an internal error");
+            }
+            _ => {}
         }
         let message = err.public_message();
         async_graphql::Error::new(message).extend_with(|_, ext| {

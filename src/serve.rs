@@ -1,6 +1,8 @@
 //! Starting Hangar: connect, migrate, bootstrap the first admin, serve until a signal.
 //! Shared by the `hangar` binary and the integration tests, so tests run the real start-up.
 
+use std::net::SocketAddr;
+
 use tokio::net::TcpListener;
 
 use crate::{
@@ -22,7 +24,7 @@ pub enum StartError {
     Bootstrap(#[from] AppError),
     #[error("cannot listen on {addr}: {source} (is another server using it? set HANGAR_ADDR)")]
     Bind {
-        addr: std::net::SocketAddr,
+        addr: SocketAddr,
         source: std::io::Error,
     },
     #[error("server error: {0}")]
@@ -84,7 +86,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     } else {
         tracing::info!("Hangar is up: GraphQL at http://{addr}/graphql");
     }
-    axum::serve(listener, http::app(state.clone()))
+    // With the peer's address: login throttling counts failures per client IP.
+    let app = http::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(http::shutdown_signal())
         .await
         .map_err(StartError::Serve)?;

@@ -164,7 +164,7 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().unwrap();
-        let router = hangar::app(state.clone());
+        let router = hangar::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move {
             axum::serve(listener, router).await.expect("server runs");
         });
@@ -198,7 +198,7 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().unwrap();
-        let router = hangar::app(state.clone());
+        let router = hangar::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move {
             axum::serve(listener, router).await.expect("server runs");
         });
