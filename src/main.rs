@@ -10,7 +10,10 @@ use hangar::{
     config::Config,
     entity::user::Role,
     serve,
-    service::user::{self, NewUser},
+    service::{
+        audit::Actor,
+        user::{self, NewUser},
+    },
 };
 use migration::MigratorTrait;
 use tracing_subscriber::EnvFilter;
@@ -158,7 +161,7 @@ async fn run(command: Command) -> Result<(), String> {
                 last_name: None,
                 birth_date: None,
             };
-            let created = user::create(&state.db, &state.passwords, new)
+            let created = user::create(&state.db, &state.passwords, &Actor::System, new)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_users_and_tokens;
 mod m20261123_000002_inventory;
+mod m20261123_000003_audit_log;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_users_and_tokens::Migration),
             Box::new(m20261123_000002_inventory::Migration),
+            Box::new(m20261123_000003_audit_log::Migration),
         ]
     }
 }

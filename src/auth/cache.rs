@@ -14,14 +14,24 @@ use std::{
     time::{Duration, Instant},
 };
 
+use std::sync::Arc;
+
 use crate::entity::user::Role;
+
+/// What a request needs to know about its user: the role for the guards, the username for
+/// the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownUser {
+    pub role: Role,
+    pub username: Arc<str>,
+}
 
 /// Entries kept at most; past it the cache drops what expired, or everything.
 const CAPACITY: usize = 10_000;
 
 pub struct ViewerCache {
     ttl: Duration,
-    entries: Mutex<HashMap<i64, (Role, Instant)>>,
+    entries: Mutex<HashMap<i64, (KnownUser, Instant)>>,
     /// Bumped by every [`forget`](Self::forget): a role read from the database before a change
     /// must not be cached after it.
     epoch: AtomicU64,
@@ -40,12 +50,12 @@ impl ViewerCache {
         }
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<i64, (Role, Instant)>> {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<i64, (KnownUser, Instant)>> {
         // A panic while holding the lock cannot leave the map inconsistent: keep using it.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn get(&self, user_id: i64) -> Option<Role> {
+    pub fn get(&self, user_id: i64) -> Option<KnownUser> {
         if self.ttl.is_zero() {
             return None;
         }
@@ -53,7 +63,7 @@ impl ViewerCache {
         entries
             .get(&user_id)
             .filter(|(_, at)| at.elapsed() < self.ttl)
-            .map(|(role, _)| *role)
+            .map(|(user, _)| user.clone())
     }
 
     /// Take before reading a user from the database; hand to [`put`](Self::put) afterwards.
@@ -62,7 +72,7 @@ impl ViewerCache {
     }
 
     /// Remembers a role read since `read_at`, unless some user changed in the meantime.
-    pub fn put(&self, read_at: Epoch, user_id: i64, role: Role) {
+    pub fn put(&self, read_at: Epoch, user_id: i64, user: KnownUser) {
         if self.ttl.is_zero() {
             return;
         }
@@ -78,7 +88,7 @@ impl ViewerCache {
                 entries.clear();
             }
         }
-        entries.insert(user_id, (role, Instant::now()));
+        entries.insert(user_id, (user, Instant::now()));
     }
 
     /// Call after changing or deleting a user.

@@ -21,6 +21,8 @@ pub struct SignedIn {
     /// From the database (through the short-lived viewer cache), not from the token: a
     /// demotion applies to tokens already issued.
     pub role: Role,
+    /// For the audit trail; may be up to the viewer cache's TTL old.
+    pub username: std::sync::Arc<str>,
     /// Refresh-token family of this login (the `sid` claim); `changePassword` keeps it alive.
     pub session_id: String,
 }

@@ -8,7 +8,7 @@ use crate::{
     graphql::{
         common::{FloatFilter, SortDirection, StringFilter, count, parse_id, to_id},
         connection::Connection,
-        guard::{RoleGuard, SignedInGuard, state},
+        guard::{RoleGuard, SignedInGuard, actor, state},
         loaders,
         scalars::DateTime,
     },
@@ -247,7 +247,7 @@ impl CameraMutation {
         input: RegisterCameraInput,
     ) -> Result<Camera> {
         Ok(Camera(
-            cameras::register(&state(ctx).db, input.into()).await?,
+            cameras::register(&state(ctx).db, &actor(ctx)?, input.into()).await?,
         ))
     }
 
@@ -262,7 +262,9 @@ impl CameraMutation {
     ) -> Result<BulkCamerasPayload> {
         check_bulk_size(inputs.len())?;
         let inputs = inputs.into_iter().map(Into::into).collect();
-        let outcome = cameras::register_many(&state(ctx).db, inputs, on_conflict.into()).await?;
+        let outcome =
+            cameras::register_many(&state(ctx).db, &actor(ctx)?, inputs, on_conflict.into())
+                .await?;
         loaders::prefetch_cameras(ctx, &[ctx.look_ahead().field("cameras")], &outcome.rows).await?;
         Ok(BulkCamerasPayload {
             created: count(outcome.created),
@@ -286,7 +288,7 @@ impl CameraMutation {
             megapixels: input.megapixels,
         };
         Ok(Camera(
-            cameras::update(&state(ctx).db, parse_id(&id)?, patch).await?,
+            cameras::update(&state(ctx).db, &actor(ctx)?, parse_id(&id)?, patch).await?,
         ))
     }
 
@@ -294,7 +296,7 @@ impl CameraMutation {
     #[graphql(guard = "RoleGuard(Role::Support)")]
     async fn delete_camera(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         Ok(to_id(
-            cameras::delete(&state(ctx).db, parse_id(&id)?).await?,
+            cameras::delete(&state(ctx).db, &actor(ctx)?, parse_id(&id)?).await?,
         ))
     }
 }

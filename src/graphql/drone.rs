@@ -9,7 +9,7 @@ use crate::{
         camera::{Camera, CameraFilter, OnConflict, check_bulk_size},
         common::{DateTimeFilter, SortDirection, StringFilter, count, parse_id, to_id},
         connection::Connection,
-        guard::{RoleGuard, SignedInGuard, signed_in, state},
+        guard::{RoleGuard, SignedInGuard, actor, state},
         loaders,
         scalars::DateTime,
         user::User,
@@ -240,9 +240,9 @@ impl DroneMutation {
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
     async fn register_drone(&self, ctx: &Context<'_>, input: RegisterDroneInput) -> Result<Drone> {
-        let actor = signed_in(ctx)?.user_id;
+        let actor = actor(ctx)?;
         Ok(Drone(
-            drones::register(&state(ctx).db, &state(ctx).events, actor, input.into()).await?,
+            drones::register(&state(ctx).db, &state(ctx).events, &actor, input.into()).await?,
         ))
     }
 
@@ -256,12 +256,12 @@ impl DroneMutation {
         #[graphql(default)] on_conflict: OnConflict,
     ) -> Result<BulkDronesPayload> {
         check_bulk_size(inputs.len())?;
-        let actor = signed_in(ctx)?.user_id;
+        let actor = actor(ctx)?;
         let inputs = inputs.into_iter().map(Into::into).collect();
         let outcome = drones::register_many(
             &state(ctx).db,
             &state(ctx).events,
-            actor,
+            &actor,
             inputs,
             on_conflict.into(),
         )
@@ -291,7 +291,14 @@ impl DroneMutation {
             remove_camera_models: input.remove_camera_models,
         };
         Ok(Drone(
-            drones::update(&state(ctx).db, &state(ctx).events, parse_id(&id)?, patch).await?,
+            drones::update(
+                &state(ctx).db,
+                &state(ctx).events,
+                &actor(ctx)?,
+                parse_id(&id)?,
+                patch,
+            )
+            .await?,
         ))
     }
 
@@ -299,7 +306,13 @@ impl DroneMutation {
     #[graphql(guard = "RoleGuard(Role::Support)")]
     async fn delete_drone(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         Ok(to_id(
-            drones::delete(&state(ctx).db, &state(ctx).events, parse_id(&id)?).await?,
+            drones::delete(
+                &state(ctx).db,
+                &state(ctx).events,
+                &actor(ctx)?,
+                parse_id(&id)?,
+            )
+            .await?,
         ))
     }
 }

@@ -7,6 +7,7 @@ use crate::{
     auth::{SignedIn, Viewer},
     entity::user::Role,
     error::AppError,
+    service::audit::Actor,
     state::AppState,
 };
 
@@ -28,6 +29,15 @@ pub fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a SignedIn, AppError> {
         )),
         Viewer::Rejected(reason) => Err(AppError::Unauthenticated(reason.clone())),
     }
+}
+
+/// The signed-in viewer as the audit trail names them.
+pub fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
+    let user = signed_in(ctx)?;
+    Ok(Actor::User {
+        id: user.user_id,
+        username: user.username.to_string(),
+    })
 }
 
 /// Requires a signed-in viewer with `0`'s role. Fields using it say "SUPPORT only." in

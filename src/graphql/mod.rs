@@ -1,5 +1,6 @@
 //! The GraphQL layer: types, inputs and thin resolvers, split by domain and merged once here.
 
+pub mod audit;
 pub mod auth;
 pub mod camera;
 pub mod common;
@@ -20,7 +21,12 @@ use crate::state::AppState;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(user::UserQuery, camera::CameraQuery, drone::DroneQuery);
+pub struct QueryRoot(
+    user::UserQuery,
+    camera::CameraQuery,
+    drone::DroneQuery,
+    audit::AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]

@@ -8,7 +8,7 @@ use crate::{
     graphql::{
         common::{SortDirection, StringFilter, parse_id, to_id},
         connection::Connection,
-        guard::{RoleGuard, SignedInGuard, signed_in, state, viewer},
+        guard::{RoleGuard, SignedInGuard, actor, signed_in, state, viewer},
         scalars::{Date, DateTime},
     },
     service::{
@@ -231,7 +231,7 @@ impl UserMutation {
         let viewer = signed_in(ctx)?;
         let patch = profile_patch(input.first_name, input.last_name, input.birth_date);
         Ok(User(
-            users::update_profile(&state(ctx).db, viewer.user_id, patch).await?,
+            users::update_profile(&state(ctx).db, &actor(ctx)?, viewer.user_id, patch).await?,
         ))
     }
 
@@ -269,7 +269,9 @@ impl UserMutation {
             last_name: input.last_name,
             birth_date: input.birth_date.map(|d| d.0),
         };
-        Ok(User(users::create(&state.db, &state.passwords, new).await?))
+        Ok(User(
+            users::create(&state.db, &state.passwords, &actor(ctx)?, new).await?,
+        ))
     }
 
     /// SUPPORT only.
@@ -283,7 +285,15 @@ impl UserMutation {
             password: input.password,
         };
         Ok(User(
-            users::update(&state.db, &state.passwords, &state.viewers, id, update).await?,
+            users::update(
+                &state.db,
+                &state.passwords,
+                &state.viewers,
+                &actor(ctx)?,
+                id,
+                update,
+            )
+            .await?,
         ))
     }
 
@@ -293,7 +303,7 @@ impl UserMutation {
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let id = parse_id(&id)?;
         Ok(to_id(
-            users::delete(&state(ctx).db, &state(ctx).viewers, id).await?,
+            users::delete(&state(ctx).db, &state(ctx).viewers, &actor(ctx)?, id).await?,
         ))
     }
 }

@@ -10,7 +10,7 @@ use sea_orm::{
 use crate::{
     auth::{
         SignedIn, Viewer,
-        cache::ViewerCache,
+        cache::{KnownUser, ViewerCache},
         password::Passwords,
         token::{Tokens, hash_refresh_token, new_refresh_token},
     },
@@ -214,20 +214,26 @@ pub async fn resolve_viewer(
         Ok(claims) => claims,
         Err(reason) => return Ok(Viewer::Rejected(reason)),
     };
-    if let Some(role) = viewers.get(user_id) {
+    if let Some(known) = viewers.get(user_id) {
         return Ok(Viewer::User(SignedIn {
             user_id,
-            role,
+            role: known.role,
+            username: known.username,
             session_id,
         }));
     }
     let read_at = viewers.epoch();
     match users::find_by_id(db, user_id).await? {
         Some(user) => {
-            viewers.put(read_at, user_id, user.role);
+            let known = KnownUser {
+                role: user.role,
+                username: user.username.into(),
+            };
+            viewers.put(read_at, user_id, known.clone());
             Ok(Viewer::User(SignedIn {
                 user_id,
-                role: user.role,
+                role: known.role,
+                username: known.username,
                 session_id,
             }))
         }

@@ -1,6 +1,6 @@
 //! Cameras: registration (one or in bulk), changes, deletion, look-ups and the filtered list.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait,
@@ -16,6 +16,7 @@ use crate::{
     error::{AppError, Result, conflict_on_unique},
     service::{
         OnConflict,
+        audit::{self, Actor, AuditEntity, Change, camera_snapshot},
         filter::{FloatFilter, StringFilter},
         now,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
@@ -101,7 +102,11 @@ pub async fn find_by_model(
         .await?)
 }
 
-pub async fn register(db: &DatabaseConnection, input: CameraInput) -> Result<camera::Model> {
+pub async fn register(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: CameraInput,
+) -> Result<camera::Model> {
     let valid = validate(&input).map_err(AppError::bad_input)?;
     let txn = db::begin_write(db).await?;
     if find_by_model(&txn, &valid.model).await?.is_some() {
@@ -125,6 +130,8 @@ pub async fn register(db: &DatabaseConnection, input: CameraInput) -> Result<cam
             format!("camera model {model:?} is already registered")
         })
     })?;
+    let change = Change::created(AuditEntity::Camera, created.id, camera_snapshot(&created));
+    audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -143,6 +150,7 @@ pub struct BulkOutcome<M> {
 /// items are valid (and, with FAIL, none exists yet).
 pub async fn register_many(
     db: &DatabaseConnection,
+    actor: &Actor,
     inputs: Vec<CameraInput>,
     on_conflict: OnConflict,
 ) -> Result<BulkOutcome<camera::Model>> {
@@ -167,11 +175,11 @@ pub async fn register_many(
 
     let txn = db::begin_write(db).await?;
     let keys: Vec<String> = valid.iter().map(|c| c.model_key.clone()).collect();
-    let existing: HashSet<String> = existing_keys(&txn, &keys).await?;
+    let existing: HashMap<String, camera::Model> = existing_by_key(&txn, &keys).await?;
     if on_conflict == OnConflict::Fail {
         let mut conflicts = ItemErrors::default();
         for (index, camera) in valid.iter().enumerate() {
-            if existing.contains(&camera.model_key) {
+            if existing.contains_key(&camera.model_key) {
                 conflicts.push(
                     index,
                     format!("model {:?} is already registered", camera.model),
@@ -188,7 +196,7 @@ pub async fn register_many(
     let rows: Vec<&ValidCamera> = valid
         .iter()
         .filter(|c| {
-            let exists = existing.contains(&c.model_key);
+            let exists = existing.contains_key(&c.model_key);
             if exists && on_conflict == OnConflict::Skip {
                 skipped += 1;
                 return false;
@@ -238,6 +246,16 @@ pub async fn register_many(
             .await?;
         written.extend(inserted);
     }
+    let changes = written.iter().map(|c| match existing.get(&c.model_key) {
+        Some(before) => Change::updated(
+            AuditEntity::Camera,
+            c.id,
+            camera_snapshot(before),
+            camera_snapshot(c),
+        ),
+        None => Change::created(AuditEntity::Camera, c.id, camera_snapshot(c)),
+    });
+    audit::record(&txn, actor, changes).await?;
     txn.commit().await?;
 
     // In input order.
@@ -261,42 +279,60 @@ pub async fn register_many(
     })
 }
 
-async fn existing_keys(db: &impl ConnectionTrait, keys: &[String]) -> Result<HashSet<String>> {
-    let mut found = HashSet::new();
+/// The cameras of `keys` that exist already (whole rows: the audit trail records what an
+/// UPDATE overwrote).
+async fn existing_by_key(
+    db: &impl ConnectionTrait,
+    keys: &[String],
+) -> Result<HashMap<String, camera::Model>> {
+    let mut found = HashMap::new();
     for chunk in keys.chunks(INSERT_CHUNK) {
-        let rows: Vec<String> = camera::Entity::find()
-            .select_only()
-            .column(camera::Column::ModelKey)
+        let rows = camera::Entity::find()
             .filter(camera::Column::ModelKey.is_in(chunk.iter().cloned()))
-            .into_tuple()
             .all(db)
             .await?;
-        found.extend(rows);
+        found.extend(rows.into_iter().map(|c| (c.model_key.clone(), c)));
     }
     Ok(found)
 }
 
-/// Maps camera model keys to ids; used by drone registration.
-pub async fn ids_by_key(
+/// A camera as drone registration needs it: its id, and its model as registered (for the
+/// audit trail).
+pub struct CameraRef {
+    pub id: i64,
+    pub model: String,
+}
+
+/// Maps camera model keys to the cameras registered under them; used by drone registration.
+pub async fn refs_by_key(
     db: &impl ConnectionTrait,
     keys: &[String],
-) -> Result<HashMap<String, i64>> {
+) -> Result<HashMap<String, CameraRef>> {
     let mut found = HashMap::new();
     for chunk in keys.chunks(INSERT_CHUNK) {
-        let rows: Vec<(i64, String)> = camera::Entity::find()
+        let rows: Vec<(i64, String, String)> = camera::Entity::find()
             .select_only()
             .column(camera::Column::Id)
             .column(camera::Column::ModelKey)
+            .column(camera::Column::Model)
             .filter(camera::Column::ModelKey.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(db)
             .await?;
-        found.extend(rows.into_iter().map(|(id, key)| (key, id)));
+        found.extend(
+            rows.into_iter()
+                .map(|(id, key, model)| (key, CameraRef { id, model })),
+        );
     }
     Ok(found)
 }
 
-pub async fn update(db: &DatabaseConnection, id: i64, patch: CameraPatch) -> Result<camera::Model> {
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    patch: CameraPatch,
+) -> Result<camera::Model> {
     let model = patch
         .model
         .as_deref()
@@ -337,12 +373,19 @@ pub async fn update(db: &DatabaseConnection, id: i64, patch: CameraPatch) -> Res
         .update(&txn)
         .await
         .map_err(|e| conflict_on_unique(e, || "that camera model is already registered".into()))?;
+    let change = Change::updated(
+        AuditEntity::Camera,
+        id,
+        camera_snapshot(&current),
+        camera_snapshot(&updated),
+    );
+    audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Deletes a camera no drone lists any more.
-pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<i64> {
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<i64> {
     let txn = db::begin_write(db).await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     let in_use = drone_camera::Entity::find()
@@ -366,6 +409,8 @@ pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<i64> {
             }
             _ => AppError::Database(e),
         })?;
+    let change = Change::deleted(AuditEntity::Camera, id, camera_snapshot(&current));
+    audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
     Ok(id)
 }

@@ -16,7 +16,9 @@ use crate::{
     error::{AppError, Result, conflict_on_unique},
     events::{ChangeKind, Events, Outbox},
     service::{
-        OnConflict, camera as cameras,
+        OnConflict,
+        audit::{self, Actor, AuditEntity, Change, drone_snapshot},
+        camera as cameras,
         camera::{BulkOutcome, CameraFilter, FilterBudget},
         filter::{DateTimeFilter, StringFilter, contains_ci},
         now,
@@ -122,7 +124,7 @@ async fn resolve_models(
     models: &[(String, String)],
 ) -> Result<Vec<i64>> {
     let keys: Vec<String> = models.iter().map(|(k, _)| k.clone()).collect();
-    let ids = cameras::ids_by_key(db, &keys).await?;
+    let ids = cameras::refs_by_key(db, &keys).await?;
     let unknown: Vec<&str> = models
         .iter()
         .filter(|(k, _)| !ids.contains_key(k))
@@ -131,7 +133,27 @@ async fn resolve_models(
     if !unknown.is_empty() {
         return Err(AppError::bad_input(unknown_models_message(&unknown)));
     }
-    Ok(models.iter().map(|(k, _)| ids[k]).collect())
+    Ok(models.iter().map(|(k, _)| ids[k].id).collect())
+}
+
+/// The camera models of each drone, as registered, for audit snapshots.
+async fn camera_models(
+    db: &impl ConnectionTrait,
+    drone_ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>> {
+    Ok(cameras::by_drone_ids(db, drone_ids)
+        .await?
+        .into_iter()
+        .map(|(id, cams)| (id, cams.into_iter().map(|c| c.model).collect()))
+        .collect())
+}
+
+/// The actor's id, stored as `registeredBy`.
+fn registered_by(actor: &Actor) -> Option<i64> {
+    match actor {
+        Actor::User { id, .. } => Some(*id),
+        Actor::System => None,
+    }
 }
 
 fn taken(serial: &str) -> AppError {
@@ -209,7 +231,7 @@ async fn unlink_all(txn: &DatabaseTransaction, drone_ids: &[i64]) -> Result<()> 
 pub async fn register(
     db: &DatabaseConnection,
     events: &Events,
-    actor: i64,
+    actor: &Actor,
     input: DroneInput,
 ) -> Result<drone::Model> {
     let valid = validate(&input).map_err(AppError::bad_input)?;
@@ -225,7 +247,7 @@ pub async fn register(
         serial_key: Set(valid.serial_key),
         name: Set(valid.name),
         brand: Set(valid.brand),
-        registered_by_id: Set(Some(actor)),
+        registered_by_id: Set(registered_by(actor)),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()
@@ -236,6 +258,14 @@ pub async fn register(
     link(
         &txn,
         camera_ids.into_iter().map(|c| (created.id, c)).collect(),
+    )
+    .await?;
+    let models = camera_models(&txn, &[created.id]).await?;
+    let after = drone_snapshot(&created, models.get(&created.id).map_or(&[], Vec::as_slice));
+    audit::record(
+        &txn,
+        actor,
+        [Change::created(AuditEntity::Drone, created.id, after)],
     )
     .await?;
     let mut outbox = Outbox::new(events);
@@ -250,7 +280,7 @@ pub async fn register(
 pub async fn register_many(
     db: &DatabaseConnection,
     events: &Events,
-    actor: i64,
+    actor: &Actor,
     inputs: Vec<DroneInput>,
     on_conflict: OnConflict,
 ) -> Result<BulkOutcome<drone::Model>> {
@@ -283,7 +313,7 @@ pub async fn register_many(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let camera_ids = cameras::ids_by_key(db, &all_keys).await?;
+    let camera_ids = cameras::refs_by_key(db, &all_keys).await?;
     for (index, drone) in &valid {
         let unknown: Vec<&str> = drone
             .camera_keys
@@ -300,6 +330,21 @@ pub async fn register_many(
     let txn = db::begin_write(db).await?;
     let serial_keys: Vec<String> = valid.iter().map(|(_, d)| d.serial_key.clone()).collect();
     let existing = existing_serials(&txn, &serial_keys).await?;
+    // What an UPDATE will overwrite, for the audit trail (read before it is overwritten).
+    let overwritten: HashMap<i64, serde_json::Value> = if on_conflict == OnConflict::Update {
+        let ids: Vec<i64> = existing.values().copied().collect();
+        let mut models = camera_models(&txn, &ids).await?;
+        find_by_ids(&txn, &ids)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let cams = models.remove(&d.id).unwrap_or_default();
+                (d.id, drone_snapshot(&d, &cams))
+            })
+            .collect()
+    } else {
+        HashMap::new()
+    };
     if on_conflict == OnConflict::Fail {
         let mut conflicts = ItemErrors::default();
         for (index, drone) in &valid {
@@ -335,7 +380,7 @@ pub async fn register_many(
             serial_key: Set(d.serial_key.clone()),
             name: Set(d.name.clone()),
             brand: Set(d.brand.clone()),
-            registered_by_id: Set(Some(actor)),
+            registered_by_id: Set(registered_by(actor)),
             created_at: Set(at),
             updated_at: Set(at),
             ..Default::default()
@@ -393,11 +438,24 @@ pub async fn register_many(
             by_key[d.serial_key.as_str()]
                 .camera_keys
                 .iter()
-                .map(|(k, _)| (d.id, camera_ids[k]))
+                .map(|(k, _)| (d.id, camera_ids[k].id))
                 .collect::<Vec<_>>()
         })
         .collect();
     link(&txn, links).await?;
+    let changes = written.iter().map(|d| {
+        let models: Vec<String> = by_key[d.serial_key.as_str()]
+            .camera_keys
+            .iter()
+            .map(|(k, _)| camera_ids[k].model.clone())
+            .collect();
+        let after = drone_snapshot(d, &models);
+        match overwritten.get(&d.id) {
+            Some(before) => Change::updated(AuditEntity::Drone, d.id, before.clone(), after),
+            None => Change::created(AuditEntity::Drone, d.id, after),
+        }
+    });
+    audit::record(&txn, actor, changes).await?;
     let mut outbox = Outbox::new(events);
     let updated_set: HashSet<i64> = updated_ids.iter().copied().collect();
     outbox.push(
@@ -454,6 +512,7 @@ async fn existing_serials(
 pub async fn update(
     db: &DatabaseConnection,
     events: &Events,
+    actor: &Actor,
     id: i64,
     patch: DronePatch,
 ) -> Result<drone::Model> {
@@ -489,6 +548,11 @@ pub async fn update(
 
     let txn = db::begin_write(db).await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
+    let models_before = camera_models(&txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let before = drone_snapshot(&current, &models_before);
     if let Some(models) = replace {
         let ids = resolve_models(&txn, &models).await?;
         unlink_all(&txn, &[id]).await?;
@@ -524,21 +588,51 @@ pub async fn update(
     }
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
+    let models_after = camera_models(&txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let after = drone_snapshot(&updated, &models_after);
+    audit::record(
+        &txn,
+        actor,
+        [Change::updated(AuditEntity::Drone, id, before, after)],
+    )
+    .await?;
     let mut outbox = Outbox::new(events);
     outbox.push(ChangeKind::Updated, vec![id]);
     outbox.commit(txn).await?;
     Ok(updated)
 }
 
-pub async fn delete(db: &DatabaseConnection, events: &Events, id: i64) -> Result<i64> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    events: &Events,
+    actor: &Actor,
+    id: i64,
+) -> Result<i64> {
     let txn = db::begin_write(db).await?;
+    let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
+    let models = camera_models(&txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let deleted = drone::Entity::delete_by_id(id)
         .exec(&txn)
         .await?
         .rows_affected;
+    // A concurrent delete between the read and this one (PostgreSQL; SQLite's write
+    // transaction is exclusive) is still a miss.
     if deleted == 0 {
         return Err(not_found(id));
     }
+    let before = drone_snapshot(&current, &models);
+    audit::record(
+        &txn,
+        actor,
+        [Change::deleted(AuditEntity::Drone, id, before)],
+    )
+    .await?;
     let mut outbox = Outbox::new(events);
     outbox.push(ChangeKind::Deleted, vec![id]);
     outbox.commit(txn).await?;

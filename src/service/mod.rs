@@ -3,6 +3,7 @@
 //!
 //! [`AppError`]: crate::error::AppError
 
+pub mod audit;
 pub mod auth;
 pub mod camera;
 pub mod drone;

@@ -10,6 +10,7 @@ use crate::{
     events::Events,
     service::{
         OnConflict,
+        audit::Actor,
         camera::{self as cameras, CameraInput},
         drone::{self as drones, DroneInput},
         user::{self as users, NewUser},
@@ -121,7 +122,7 @@ pub async fn seed(
             last_name: Some(last.into()),
             birth_date: None,
         };
-        match users::create(db, passwords, new).await {
+        match users::create(db, passwords, &Actor::System, new).await {
             Ok(user) => {
                 progress(&format!("  user {} ({:?})", user.username, user.role));
                 created.push(user.username);
@@ -139,7 +140,8 @@ pub async fn seed(
             megapixels: *megapixels,
         })
         .collect();
-    let registered_cameras = cameras::register_many(db, camera_inputs, OnConflict::Fail).await?;
+    let registered_cameras =
+        cameras::register_many(db, &Actor::System, camera_inputs, OnConflict::Fail).await?;
     progress(&format!("  {} cameras", registered_cameras.created));
 
     let support = users::find_by_username(db, "sam.support")
@@ -156,8 +158,13 @@ pub async fn seed(
             })
         })
         .collect();
+    // Registered in the support user's name, so the demo shows `registeredBy`.
+    let actor = Actor::User {
+        id: support.id,
+        username: support.username,
+    };
     let registered_drones =
-        drones::register_many(db, events, support.id, drone_inputs, OnConflict::Fail).await?;
+        drones::register_many(db, events, &actor, drone_inputs, OnConflict::Fail).await?;
     progress(&format!("  {} drones", registered_drones.created));
 
     Ok(format!(

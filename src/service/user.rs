@@ -12,7 +12,9 @@ use crate::{
     entity::user::{self, Role},
     error::{AppError, Result, conflict_on_unique},
     service::{
-        Patch, now,
+        Patch,
+        audit::{self, Actor, AuditEntity, Change, user_snapshot},
+        now,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
     },
 };
@@ -93,6 +95,7 @@ pub struct UserUpdate {
 pub async fn create(
     db: &DatabaseConnection,
     passwords: &Passwords,
+    actor: &Actor,
     new: NewUser,
 ) -> Result<user::Model> {
     let username = normalize_username(&new.username)?;
@@ -121,6 +124,8 @@ pub async fn create(
         .insert(&txn)
         .await
         .map_err(|e| conflict_on_unique(e, || taken_message(&username)))?;
+    let change = Change::created(AuditEntity::User, created.id, user_snapshot(&created));
+    audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -179,6 +184,7 @@ fn apply_profile(
 /// A user edits their own optional personal fields.
 pub async fn update_profile(
     db: &DatabaseConnection,
+    actor: &Actor,
     user_id: i64,
     patch: ProfilePatch,
 ) -> Result<user::Model> {
@@ -190,6 +196,13 @@ pub async fn update_profile(
     apply_profile(&mut active, &current, patch)?;
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
+    let change = Change::updated(
+        AuditEntity::User,
+        user_id,
+        user_snapshot(&current),
+        user_snapshot(&updated),
+    );
+    audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -224,6 +237,7 @@ pub async fn update(
     db: &DatabaseConnection,
     passwords: &Passwords,
     viewers: &ViewerCache,
+    actor: &Actor,
     id: i64,
     update: UserUpdate,
 ) -> Result<user::Model> {
@@ -241,25 +255,39 @@ pub async fn update(
         active.role = Set(role);
     }
     apply_profile(&mut active, &current, update.profile)?;
+    let password_changed = new_hash.is_some();
     if let Some(hash) = new_hash {
         active.password_hash = Set(hash);
         super::auth::revoke_all_sessions(&txn, id, None).await?;
     }
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
+    let mut after = user_snapshot(&updated);
+    if password_changed {
+        after["passwordChanged"] = true.into();
+    }
+    let change = Change::updated(AuditEntity::User, id, user_snapshot(&current), after);
+    audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
     viewers.forget(id);
     Ok(updated)
 }
 
 /// Deletes a user. Their drones stay, with `registeredBy` cleared by the foreign key.
-pub async fn delete(db: &DatabaseConnection, viewers: &ViewerCache, id: i64) -> Result<i64> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    viewers: &ViewerCache,
+    actor: &Actor,
+    id: i64,
+) -> Result<i64> {
     let txn = db::begin_write(db).await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     if current.role == Role::Support {
         ensure_not_last_support(&txn, id, "delete").await?;
     }
     user::Entity::delete_by_id(id).exec(&txn).await?;
+    let change = Change::deleted(AuditEntity::User, id, user_snapshot(&current));
+    audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
     viewers.forget(id);
     Ok(id)
@@ -291,10 +319,23 @@ pub async fn change_password(
     }
     let hash = passwords.hash(new_password).await?;
     let txn = db::begin_write(db).await?;
+    let before = user_snapshot(&user);
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(hash);
     active.updated_at = Set(now());
-    active.update(&txn).await?;
+    let updated = active.update(&txn).await?;
+    let mut after = user_snapshot(&updated);
+    after["passwordChanged"] = true.into();
+    let actor = Actor::User {
+        id: user_id,
+        username: updated.username.clone(),
+    };
+    audit::record(
+        &txn,
+        &actor,
+        [Change::updated(AuditEntity::User, user_id, before, after)],
+    )
+    .await?;
     super::auth::revoke_all_sessions(&txn, user_id, Some(session_id)).await?;
     txn.commit().await?;
     Ok(())
@@ -400,7 +441,14 @@ pub async fn bootstrap_admin(
             if find_by_username(db, &normalized).await?.is_some() {
                 return Ok(Bootstrap::Unchanged);
             }
-            match create(db, passwords, new_support(&normalized, password)).await {
+            match create(
+                db,
+                passwords,
+                &Actor::System,
+                new_support(&normalized, password),
+            )
+            .await
+            {
                 Ok(user) => Ok(Bootstrap::CreatedConfigured(user.username)),
                 // Another instance starting at the same time created it first.
                 Err(AppError::Conflict(_)) => Ok(Bootstrap::Unchanged),
@@ -412,7 +460,14 @@ pub async fn bootstrap_admin(
                 return Ok(Bootstrap::Unchanged);
             }
             let password = random_password();
-            match create(db, passwords, new_support("admin", &password)).await {
+            match create(
+                db,
+                passwords,
+                &Actor::System,
+                new_support("admin", &password),
+            )
+            .await
+            {
                 Ok(user) => Ok(Bootstrap::CreatedGenerated {
                     username: user.username,
                     password,

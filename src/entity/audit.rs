@@ -1,0 +1,28 @@
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+
+/// One change to a user, camera or drone (see the `audit_log` migration).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_log")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// Null for changes made by the system (the CLI, the first-start bootstrap).
+    pub actor_id: Option<i64>,
+    pub actor_username: Option<String>,
+    /// CREATE, UPDATE or DELETE.
+    pub action: String,
+    /// USER, CAMERA or DRONE.
+    pub entity: String,
+    pub entity_id: i64,
+    /// JSON snapshot before the change (null for CREATE); never holds a password hash.
+    pub before: Option<String>,
+    /// JSON snapshot after the change (null for DELETE).
+    pub after: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
