@@ -4,11 +4,13 @@
 mod helpers;
 
 mod auth;
+mod authz;
 mod bulk;
 mod cameras;
 mod cli;
 mod drones;
 mod examples;
+mod hostile;
 mod http;
 mod schema;
 mod subscriptions;
