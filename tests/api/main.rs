@@ -5,11 +5,13 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod authz;
 mod bulk;
 mod cameras;
 mod cli;
 mod drones;
 mod examples;
+mod hostile;
 mod http;
 mod schema;
 mod subscriptions;

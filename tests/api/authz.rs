@@ -1,0 +1,493 @@
+//! The authorization matrix: every root field of the schema, found by introspection, is tried
+//! as an anonymous caller, a MEMBER and a SUPPORT user, and must give exactly the outcome the
+//! table below says. A field the table does not know fails the test, so a new field cannot
+//! ship without someone deciding who may use it; a table entry the schema lacks fails too.
+//!
+//! The rules (from the API contract): anonymous callers may only sign in (`login`,
+//! `refreshToken`, `logout`) and ask `me` (null). Anyone signed in may read drones and cameras,
+//! read and edit their own profile, change their password and subscribe to `droneEvents`.
+//! Everything else is SUPPORT only: other callers get FORBIDDEN.
+//!
+//! Operations are chosen to be harmless: ids that do not exist (SUPPORT gets NOT_FOUND: let in,
+//! nothing there), empty edits, wrong current passwords, fresh names.
+
+use std::{collections::BTreeSet, time::Duration};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
+};
+
+use crate::helpers::{ADMIN, ADMIN_PASSWORD, TestApp, error_codes};
+
+/// What one caller gets from one operation.
+#[derive(Clone, Copy, Debug)]
+enum Outcome {
+    /// No error, and the field has a non-null value.
+    Allowed,
+    /// No error, and the field's value is exactly this JSON.
+    Is(&'static str),
+    /// Exactly one error, with this `extensions.code`, and no value for the field.
+    Code(&'static str),
+    /// Subscriptions: the graphql-ws socket is closed with this code at `connection_init`.
+    Closed(u16),
+}
+
+use Outcome::{Allowed, Closed, Code, Is};
+
+const UNAUTHENTICATED: Outcome = Code("UNAUTHENTICATED");
+const FORBIDDEN: Outcome = Code("FORBIDDEN");
+const NOT_FOUND: Outcome = Code("NOT_FOUND");
+const NULL: Outcome = Is("null");
+
+/// Who may do what, one row per root field. `$refresh`, when an operation declares it, is a
+/// live refresh token minted just before the call (a refresh token is all `refreshToken`
+/// needs, whoever presents it).
+struct Rule {
+    /// `Type.field`, as introspection names it.
+    field: &'static str,
+    operation: &'static str,
+    anonymous: Outcome,
+    member: Outcome,
+    support: Outcome,
+}
+
+const RULES: &[Rule] = &[
+    // Queries.
+    Rule {
+        field: "Query.me",
+        operation: "{ me { username } }",
+        anonymous: NULL,
+        member: Is(r#"{"username":"authz-member"}"#),
+        support: Is(r#"{"username":"admin"}"#),
+    },
+    Rule {
+        field: "Query.user",
+        operation: r#"{ user(id: "1") { username } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Is(r#"{"username":"admin"}"#),
+    },
+    Rule {
+        field: "Query.users",
+        operation: "{ users(first: 1) { totalCount } }",
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Allowed,
+    },
+    Rule {
+        field: "Query.camera",
+        operation: r#"{ camera(id: "999999") { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: NULL,
+        support: NULL,
+    },
+    Rule {
+        field: "Query.cameras",
+        operation: "{ cameras(first: 1) { totalCount } }",
+        anonymous: UNAUTHENTICATED,
+        member: Allowed,
+        support: Allowed,
+    },
+    Rule {
+        field: "Query.drone",
+        operation: r#"{ drone(id: "999999") { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: NULL,
+        support: NULL,
+    },
+    Rule {
+        field: "Query.drones",
+        operation: "{ drones(first: 1) { totalCount } }",
+        anonymous: UNAUTHENTICATED,
+        member: Allowed,
+        support: Allowed,
+    },
+    Rule {
+        // Being added by the lead: fails here until it lands.
+        field: "Query.auditLog",
+        operation: "{ auditLog(first: 1) { __typename } }",
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Allowed,
+    },
+    // Sign-in mutations: public.
+    Rule {
+        field: "Mutation.login",
+        operation: r#"mutation { login(username: "admin", password: "admin-password-1") { tokenType } }"#,
+        anonymous: Is(r#"{"tokenType":"Bearer"}"#),
+        member: Is(r#"{"tokenType":"Bearer"}"#),
+        support: Is(r#"{"tokenType":"Bearer"}"#),
+    },
+    Rule {
+        field: "Mutation.refreshToken",
+        operation: "mutation($refresh: String!) { refreshToken(refreshToken: $refresh) { tokenType } }",
+        anonymous: Is(r#"{"tokenType":"Bearer"}"#),
+        member: Is(r#"{"tokenType":"Bearer"}"#),
+        support: Is(r#"{"tokenType":"Bearer"}"#),
+    },
+    Rule {
+        // An unknown token is not an error: logout says it revoked nothing.
+        field: "Mutation.logout",
+        operation: r#"mutation { logout(refreshToken: "not-a-refresh-token") }"#,
+        anonymous: Is("false"),
+        member: Is("false"),
+        support: Is("false"),
+    },
+    // Anyone signed in, on their own account.
+    Rule {
+        field: "Mutation.updateProfile",
+        operation: "mutation { updateProfile(input: {}) { username } }",
+        anonymous: UNAUTHENTICATED,
+        member: Is(r#"{"username":"authz-member"}"#),
+        support: Is(r#"{"username":"admin"}"#),
+    },
+    Rule {
+        // A wrong current password is bad input, not an authorization failure.
+        field: "Mutation.changePassword",
+        operation: r#"mutation { changePassword(currentPassword: "not-the-password", newPassword: "another-password-1") }"#,
+        anonymous: UNAUTHENTICATED,
+        member: Code("BAD_USER_INPUT"),
+        support: Code("BAD_USER_INPUT"),
+    },
+    // SUPPORT only.
+    Rule {
+        field: "Mutation.createUser",
+        operation: r#"mutation { createUser(input: {username: "authz-created", password: "created-password-1"}) { username role } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Is(r#"{"username":"authz-created","role":"MEMBER"}"#),
+    },
+    Rule {
+        field: "Mutation.updateUser",
+        operation: r#"mutation { updateUser(id: "999999", input: {firstName: "Eve"}) { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.deleteUser",
+        operation: r#"mutation { deleteUser(id: "999999") }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.registerCamera",
+        operation: r#"mutation { registerCamera(input: {model: "AUTHZ-CAM", brand: "Acme", megapixels: 12}) { model } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Is(r#"{"model":"AUTHZ-CAM"}"#),
+    },
+    Rule {
+        field: "Mutation.registerCameras",
+        operation: "mutation { registerCameras(inputs: []) { created updated skipped } }",
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Is(r#"{"created":0,"updated":0,"skipped":0}"#),
+    },
+    Rule {
+        field: "Mutation.updateCamera",
+        operation: r#"mutation { updateCamera(id: "999999", input: {brand: "Acme"}) { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.deleteCamera",
+        operation: r#"mutation { deleteCamera(id: "999999") }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.registerDrone",
+        operation: r#"mutation { registerDrone(input: {serialNumber: "AUTHZ-1", name: "Mavic 3", brand: "DJI", cameraModels: []}) { serialNumber } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Is(r#"{"serialNumber":"AUTHZ-1"}"#),
+    },
+    Rule {
+        field: "Mutation.registerDrones",
+        operation: "mutation { registerDrones(inputs: []) { created updated skipped } }",
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Is(r#"{"created":0,"updated":0,"skipped":0}"#),
+    },
+    Rule {
+        field: "Mutation.updateDrone",
+        operation: r#"mutation { updateDrone(id: "999999", input: {name: "Renamed"}) { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.deleteDrone",
+        operation: r#"mutation { deleteDrone(id: "999999") }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    // Subscriptions, over graphql-ws: `Allowed` means an event arrives after a drone is registered.
+    Rule {
+        field: "Subscription.droneEvents",
+        operation: "subscription { droneEvents { kind drone { serialNumber } } }",
+        anonymous: Closed(4403),
+        member: Allowed,
+        support: Allowed,
+    },
+];
+
+const INTROSPECT_ROOTS: &str = "{ __schema {
+    queryType { fields { name } }
+    mutationType { fields { name } }
+    subscriptionType { fields { name } } } }";
+
+/// Every root field of the running server's schema, as `Type.field`.
+async fn root_fields(app: &TestApp) -> BTreeSet<String> {
+    let schema = app.ok(None, INTROSPECT_ROOTS, json!({})).await["__schema"].clone();
+    let mut fields = BTreeSet::new();
+    for (key, type_name) in [
+        ("queryType", "Query"),
+        ("mutationType", "Mutation"),
+        ("subscriptionType", "Subscription"),
+    ] {
+        for field in schema[key]["fields"].as_array().into_iter().flatten() {
+            fields.insert(format!("{type_name}.{}", field["name"].as_str().unwrap()));
+        }
+    }
+    fields
+}
+
+async fn every_root_field_is_in_the_table(app: TestApp) {
+    let schema = root_fields(&app).await;
+    let table: BTreeSet<String> = RULES.iter().map(|r| r.field.to_string()).collect();
+    assert_eq!(table.len(), RULES.len(), "a field is in the table twice");
+    let unguarded: Vec<&String> = schema.difference(&table).collect();
+    let stale: Vec<&String> = table.difference(&schema).collect();
+    assert!(
+        unguarded.is_empty() && stale.is_empty(),
+        "fields in the schema but not in the authorization table (add a rule saying who may \
+         use each): {unguarded:?}; table entries missing from the schema: {stale:?}"
+    );
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Role {
+    Anonymous,
+    Member,
+    Support,
+}
+
+impl Rule {
+    fn expected(&self, role: Role) -> Outcome {
+        match role {
+            Role::Anonymous => self.anonymous,
+            Role::Member => self.member,
+            Role::Support => self.support,
+        }
+    }
+
+    fn field_name(&self) -> &'static str {
+        self.field.split_once('.').expect("Type.field").1
+    }
+}
+
+/// Checks one HTTP response against `expected`; Err says what differs.
+fn check(rule: &Rule, expected: Outcome, response: &Value) -> Result<(), String> {
+    let value = &response["data"][rule.field_name()];
+    let codes = error_codes(response);
+    let matches = match expected {
+        Allowed => codes.is_empty() && !value.is_null(),
+        Is(json_text) => {
+            let wanted: Value = serde_json::from_str(json_text).expect("valid JSON in the table");
+            codes.is_empty() && *value == wanted
+        }
+        Code(code) => codes == [code] && value.is_null(),
+        Closed(_) => false,
+    };
+    if matches {
+        Ok(())
+    } else {
+        Err(format!("expected {expected:?}, got {response}"))
+    }
+}
+
+/// Runs every query and mutation rule as `role`, collecting mismatches.
+async fn run_http_rules(
+    app: &TestApp,
+    role: Role,
+    token: Option<&str>,
+    failures: &mut Vec<String>,
+) {
+    for rule in RULES
+        .iter()
+        .filter(|r| !r.field.starts_with("Subscription."))
+    {
+        let variables = if rule.operation.contains("$refresh") {
+            let (_, refresh) = app.login(ADMIN, ADMIN_PASSWORD).await;
+            json!({ "refresh": refresh })
+        } else {
+            json!({})
+        };
+        let response = app.gql(token, rule.operation, variables).await;
+        if let Err(why) = check(rule, rule.expected(role), &response) {
+            failures.push(format!("{} as {role:?}: {why}", rule.field));
+        }
+    }
+}
+
+async fn each_query_and_mutation_admits_exactly_its_roles(app: TestApp) {
+    let (_, member) = app.member("authz-member").await;
+    let support = app.admin_token().await;
+    let mut failures = Vec::new();
+    run_http_rules(&app, Role::Anonymous, None, &mut failures).await;
+    run_http_rules(&app, Role::Member, Some(&member), &mut failures).await;
+    run_http_rules(&app, Role::Support, Some(&support), &mut failures).await;
+    assert!(
+        failures.is_empty(),
+        "{} authorization mismatch(es):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscriptions over graphql-ws (`graphql-transport-ws`).
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open_socket(app: &TestApp) -> Socket {
+    let mut request = format!("ws://{}/graphql/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    connect_async(request).await.expect("websocket connects").0
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// The next protocol message (pings answered), or the close frame's code and reason.
+async fn receive(socket: &mut Socket) -> Result<Value, (u16, String)> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s")
+            .expect("socket still open")
+            .expect("a readable frame");
+        match message {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] == "ping" {
+                    send(socket, json!({ "type": "pong" })).await;
+                    continue;
+                }
+                return Ok(value);
+            }
+            Message::Close(frame) => {
+                return Err(frame
+                    .map(|f| (u16::from(f.code), f.reason.to_string()))
+                    .unwrap_or((1005, String::new())));
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// Subscribes as `token` (none: no Authorization in `connection_init`) and returns what the
+/// caller observed: the close code, or `Ok` once an event for a newly registered drone arrives.
+async fn try_subscription(
+    app: &TestApp,
+    rule: &Rule,
+    token: Option<&str>,
+    serial: &str,
+) -> Result<(), String> {
+    let mut socket = open_socket(app).await;
+    let init = match token {
+        Some(token) => {
+            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })
+        }
+        None => json!({ "type": "connection_init" }),
+    };
+    send(&mut socket, init).await;
+    match receive(&mut socket).await {
+        Ok(ack) if ack["type"] == "connection_ack" => {}
+        Ok(other) => return Err(format!("{other}")),
+        Err((code, reason)) => return Err(format!("closed {code}: {reason}")),
+    }
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": rule.operation } }),
+    )
+    .await;
+    // A ping round trip after subscribe proves the subscription was registered before the
+    // drone is, so the event cannot be missed.
+    send(&mut socket, json!({ "type": "ping" })).await;
+    let pong = receive(&mut socket)
+        .await
+        .map_err(|e| format!("closed: {e:?}"))?;
+    if pong["type"] != "pong" {
+        return Err(format!("expected pong, got {pong}"));
+    }
+    let admin = app.admin_token().await;
+    app.register_drone(&admin, serial, "Watched", "DJI", &[])
+        .await;
+    let event = receive(&mut socket)
+        .await
+        .map_err(|e| format!("closed: {e:?}"))?;
+    let wanted = json!({ "id": "1", "type": "next", "payload": { "data": { "droneEvents": {
+        "kind": "CREATED", "drone": { "serialNumber": serial } } } } });
+    if event != wanted {
+        return Err(format!("expected {wanted}, got {event}"));
+    }
+    send(&mut socket, json!({ "id": "1", "type": "complete" })).await;
+    Ok(())
+}
+
+async fn drone_events_admits_exactly_its_roles(app: TestApp) {
+    let (_, member) = app.member("authz-member").await;
+    let support = app.admin_token().await;
+    let mut failures = Vec::new();
+    for rule in RULES
+        .iter()
+        .filter(|r| r.field.starts_with("Subscription."))
+    {
+        for (role, token, serial) in [
+            (Role::Anonymous, None, "WS-ANON"),
+            (Role::Member, Some(member.as_str()), "WS-MEMBER"),
+            (Role::Support, Some(support.as_str()), "WS-SUPPORT"),
+        ] {
+            let observed = try_subscription(&app, rule, token, serial).await;
+            let expected = rule.expected(role);
+            let matches = match (expected, &observed) {
+                (Allowed, Ok(())) => true,
+                (Closed(code), Err(why)) => why.starts_with(&format!("closed {code}: Forbidden")),
+                _ => false,
+            };
+            if !matches {
+                failures.push(format!(
+                    "{} as {role:?}: expected {expected:?}, got {observed:?}",
+                    rule.field
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+crate::db_test!(
+    every_root_field_is_in_the_table,
+    each_query_and_mutation_admits_exactly_its_roles,
+    drone_events_admits_exactly_its_roles,
+);
