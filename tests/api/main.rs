@@ -7,6 +7,7 @@ mod auth;
 mod bulk;
 mod cameras;
 mod cli;
+mod concurrency;
 mod drones;
 mod examples;
 mod http;
