@@ -9,6 +9,7 @@ mod authz;
 mod bulk;
 mod cameras;
 mod cli;
+mod concurrency;
 mod drones;
 mod examples;
 mod hostile;
