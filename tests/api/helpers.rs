@@ -378,3 +378,39 @@ pub fn timestamp(value: &Value) -> chrono::DateTime<chrono::Utc> {
         .unwrap_or_else(|e| panic!("RFC 3339 timestamp {text:?}: {e}"))
         .with_timezone(&chrono::Utc)
 }
+
+impl TestApp {
+    /// Spawns on a database the caller owns and cleans up (e.g. a private PostgreSQL cluster):
+    /// nothing is created in it beforehand nor dropped afterwards.
+    pub async fn spawn_on_url(database_url: &str, extra: &[(&str, &str)]) -> Self {
+        let backend = if database_url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let state = serve::prepare(test_config(database_url, extra), None)
+            .await
+            .expect("app prepares");
+        serve::bootstrap(&state).await.expect("bootstrap");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let router = hangar::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("server runs");
+        });
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        TestApp {
+            addr,
+            backend,
+            state,
+            client,
+            // The caller owns the database: this guard removes nothing.
+            _guard: DbGuard::Shared,
+        }
+    }
+}
