@@ -10,8 +10,8 @@ use std::{
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -81,6 +81,30 @@ pub async fn connect(
 /// Applies pending migrations.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
+}
+
+/// Keys of the PostgreSQL advisory locks that make some writes take turns.
+#[derive(Clone, Copy, Debug)]
+#[repr(i64)]
+pub enum TurnLock {
+    DroneRegistration = 0x4841_4e47_0001,
+    CameraRegistration = 0x4841_4e47_0002,
+}
+
+/// Makes the transactions that take `lock` run one at a time on PostgreSQL, until each ends
+/// (SQLite's write transactions take turns already). Registrations need it: two batches with
+/// overlapping keys otherwise wait on each other's uncommitted rows in opposite orders (a
+/// deadlock), or count as "created" a row the other one created after their look-up.
+pub async fn take_turn(txn: &DatabaseTransaction, lock: TurnLock) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [(lock as i64).into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Starts a transaction that will write.

@@ -36,6 +36,9 @@ pub enum AppError {
         message: String,
         retry_after_secs: u64,
     },
+    /// A transient outage the client may retry after (SERVICE_UNAVAILABLE).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
     #[error("internal error: {0}")]
@@ -62,9 +65,11 @@ impl AppError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) | Self::ItemConflicts { .. } => "CONFLICT",
             Self::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Database(err) => match DbFailure::of(err) {
                 DbFailure::Unavailable => "SERVICE_UNAVAILABLE",
                 DbFailure::TimedOut => "TIMEOUT",
+                DbFailure::Collided => "CONFLICT",
                 DbFailure::Other => "INTERNAL_SERVER_ERROR",
             },
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -81,6 +86,9 @@ impl AppError {
                 DbFailure::TimedOut => {
                     "the database did not finish this request within its time limit".into()
                 }
+                DbFailure::Collided => {
+                    "a concurrent change collided with this one; nothing was written: retry".into()
+                }
                 DbFailure::Other => "internal server error".into(),
             },
             Self::Internal(_) => "internal server error".into(),
@@ -90,11 +98,14 @@ impl AppError {
 }
 
 /// What a database error means for the client: a transient outage it may retry
-/// (SERVICE_UNAVAILABLE), a statement that hit its time limit (TIMEOUT), or a fault of ours.
+/// (SERVICE_UNAVAILABLE), a statement that hit its time limit (TIMEOUT), a transaction
+/// PostgreSQL aborted to break a deadlock or a serialization conflict (CONFLICT: rolled back,
+/// retry), or a fault of ours.
 #[derive(Debug, PartialEq, Eq)]
 enum DbFailure {
     Unavailable,
     TimedOut,
+    Collided,
     Other,
 }
 
@@ -119,6 +130,8 @@ impl DbFailure {
             sqlx::Error::Database(db) => match db.code().as_deref() {
                 // PostgreSQL: query_canceled, which statement_timeout raises.
                 Some("57014") => Self::TimedOut,
+                // deadlock_detected, serialization_failure.
+                Some("40P01" | "40001") => Self::Collided,
                 // admin_shutdown, crash_shutdown, cannot_connect_now, and class 08
                 // (connection exceptions): the server is going away or not there yet.
                 Some("57P01" | "57P02" | "57P03") => Self::Unavailable,

@@ -10,6 +10,12 @@
 //!
 //! Either way subscribers read from a bounded `tokio::sync::broadcast` channel: a writer never
 //! waits for a subscriber, and a subscriber that falls behind is told and dropped.
+//!
+//! PostgreSQL drops the notifications of changes committed while this instance's listener is
+//! disconnected, and writes may succeed before the listener is back. So whenever the listener
+//! loses its connection, and again once it listens again, subscribers get a [`Notice::Gap`]:
+//! their subscription ends with an error telling them to resubscribe and refetch. Missing an
+//! event is allowed; missing one silently is not.
 
 use std::{sync::Arc, time::Duration};
 
@@ -38,10 +44,18 @@ pub struct DroneChange {
     pub ids: Vec<i64>,
 }
 
+/// What subscribers hear.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Change(DroneChange),
+    /// Changes may have been committed without reaching this instance.
+    Gap,
+}
+
 /// The event hub of one Hangar instance.
 #[derive(Clone)]
 pub struct Events {
-    sender: broadcast::Sender<Arc<DroneChange>>,
+    sender: broadcast::Sender<Arc<Notice>>,
     /// `Some(channel)` on PostgreSQL: changes travel through NOTIFY on this channel.
     channel: Option<String>,
 }
@@ -57,13 +71,17 @@ impl Events {
         Self { sender, channel }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<DroneChange>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Notice>> {
         self.sender.subscribe()
     }
 
     fn deliver(&self, change: DroneChange) {
         // No subscriber is not an error: the change is simply not watched.
-        let _ = self.sender.send(Arc::new(change));
+        let _ = self.sender.send(Arc::new(Notice::Change(change)));
+    }
+
+    fn announce_gap(&self) {
+        let _ = self.sender.send(Arc::new(Notice::Gap));
     }
 
     /// On PostgreSQL, listens on the channel and re-broadcasts what arrives, reconnecting with
@@ -76,25 +94,30 @@ impl Events {
         let events = self.clone();
         tokio::spawn(async move {
             let mut pause = Duration::from_millis(200);
+            let mut first = true;
             loop {
-                match listen(&pool, &channel, &events).await {
+                match listen(&pool, &channel, &events, first).await {
                     Ok(()) => return,
                     Err(err) => {
+                        events.announce_gap();
                         tracing::warn!(error = %err, ?pause, "event listener lost its connection; reconnecting");
                         tokio::time::sleep(pause).await;
-                        pause = (pause * 2).min(Duration::from_secs(10));
+                        // Short pauses: changes go unannounced until the listener is back.
+                        pause = (pause * 2).min(Duration::from_secs(2));
                     }
                 }
+                first = false;
             }
         });
     }
 }
 
-/// Runs until the pool closes (Ok) or the connection fails (Err).
+/// Runs until the pool closes (Ok) or the connection is lost (Err).
 async fn listen(
     pool: &sea_orm::sqlx::PgPool,
     channel: &str,
     events: &Events,
+    first: bool,
 ) -> Result<(), sea_orm::sqlx::Error> {
     use sea_orm::sqlx::postgres::PgListener;
     if pool.is_closed() {
@@ -104,6 +127,10 @@ async fn listen(
     listener.ignore_pool_close_event(false);
     listener.listen(channel).await?;
     tracing::debug!(channel, "listening for drone events");
+    if !first {
+        // Subscribers who joined while the listener was away missed what was committed then.
+        events.announce_gap();
+    }
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
@@ -112,9 +139,13 @@ async fn listen(
                     Err(err) => tracing::warn!(error = %err, "ignoring a malformed drone event"),
                 }
             }
-            // The connection dropped; the next `try_recv` reconnects and listens again.
-            // Changes committed meanwhile are not heard: clients refetch after a reconnect.
-            Ok(None) => tracing::warn!(channel, "event listener reconnecting"),
+            // The connection dropped. PgListener would reconnect on the next call, but
+            // silently: start over instead, so the gap is announced once it listens again.
+            Ok(None) => {
+                return Err(sea_orm::sqlx::Error::Protocol(
+                    "listener connection closed".into(),
+                ));
+            }
             Err(sea_orm::sqlx::Error::PoolClosed) => return Ok(()),
             Err(err) => return Err(err),
         }

@@ -9,7 +9,7 @@ use tokio::sync::broadcast::{Receiver, error::RecvError};
 
 use crate::{
     error::AppError,
-    events::{ChangeKind, DroneChange},
+    events::{ChangeKind, Notice},
     graphql::{
         common::to_id,
         drone::Drone,
@@ -80,13 +80,13 @@ impl SubscriptionRoot {
 }
 
 struct Cursor {
-    receiver: Receiver<Arc<DroneChange>>,
+    receiver: Receiver<Arc<Notice>>,
     pending: VecDeque<DroneEvent>,
     done: bool,
 }
 
 /// One event per changed drone, in commit order; ends after telling a lagging subscriber.
-fn events_stream(receiver: Receiver<Arc<DroneChange>>) -> impl Stream<Item = Result<DroneEvent>> {
+fn events_stream(receiver: Receiver<Arc<Notice>>) -> impl Stream<Item = Result<DroneEvent>> {
     let cursor = Cursor {
         receiver,
         pending: VecDeque::new(),
@@ -101,7 +101,14 @@ fn events_stream(receiver: Receiver<Arc<DroneChange>>) -> impl Stream<Item = Res
                 return Some((Ok(event), cursor));
             }
             match cursor.receiver.recv().await {
-                Ok(change) => {
+                Ok(notice) => {
+                    let Notice::Change(change) = notice.as_ref() else {
+                        cursor.done = true;
+                        let error = AppError::Unavailable(
+                            "the event feed was interrupted (database connection lost): changes may have been missed; subscribe again and refetch".into(),
+                        );
+                        return Some((Err(error.into()), cursor));
+                    };
                     let kind = change.kind.into();
                     cursor.pending.extend(
                         change
@@ -132,6 +139,7 @@ mod tests {
     use tokio::sync::broadcast;
 
     use super::*;
+    use crate::events::DroneChange;
 
     #[tokio::test]
     async fn a_lagging_subscriber_is_told_and_dropped_while_writers_go_on() {
@@ -139,10 +147,10 @@ mod tests {
         // Writers never wait: ten sends into a buffer of four all return at once.
         for id in 1..=10 {
             sender
-                .send(Arc::new(DroneChange {
+                .send(Arc::new(Notice::Change(DroneChange {
                     kind: ChangeKind::Created,
                     ids: vec![id],
-                }))
+                })))
                 .unwrap();
         }
         let items: Vec<_> = events_stream(receiver).collect().await;
@@ -155,13 +163,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_gap_ends_the_subscription_with_service_unavailable() {
+        let (sender, receiver) = broadcast::channel(4);
+        sender
+            .send(Arc::new(Notice::Change(DroneChange {
+                kind: ChangeKind::Created,
+                ids: vec![7],
+            })))
+            .unwrap();
+        sender.send(Arc::new(Notice::Gap)).unwrap();
+        let items: Vec<_> = events_stream(receiver).collect().await;
+        assert_eq!(items.len(), 2, "the event, then the error, then the end");
+        assert_eq!(items[0].as_ref().unwrap().drone_id, 7);
+        let error = items[1].as_ref().err().unwrap();
+        assert_eq!(
+            error.extensions.as_ref().and_then(|e| e.get("code")),
+            Some(&async_graphql::Value::from("SERVICE_UNAVAILABLE"))
+        );
+    }
+
+    #[tokio::test]
     async fn each_id_of_a_batch_is_one_event_in_order() {
         let (sender, receiver) = broadcast::channel(4);
         sender
-            .send(Arc::new(DroneChange {
+            .send(Arc::new(Notice::Change(DroneChange {
                 kind: ChangeKind::Updated,
                 ids: vec![3, 1, 2],
-            }))
+            })))
             .unwrap();
         drop(sender);
         let ids: Vec<i64> = events_stream(receiver)

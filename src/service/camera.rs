@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use crate::{
-    db,
+    db::{self, TurnLock},
     entity::{camera, drone_camera},
     error::{AppError, Result, conflict_on_unique},
     service::{
@@ -109,6 +109,7 @@ pub async fn register(
 ) -> Result<camera::Model> {
     let valid = validate(&input).map_err(AppError::bad_input)?;
     let txn = db::begin_write(db).await?;
+    db::take_turn(&txn, TurnLock::CameraRegistration).await?;
     if find_by_model(&txn, &valid.model).await?.is_some() {
         return Err(taken(&valid.model));
     }
@@ -174,6 +175,7 @@ pub async fn register_many(
     errors.into_bad_input()?;
 
     let txn = db::begin_write(db).await?;
+    db::take_turn(&txn, TurnLock::CameraRegistration).await?;
     let keys: Vec<String> = valid.iter().map(|c| c.model_key.clone()).collect();
     let existing: HashMap<String, camera::Model> = existing_by_key(&txn, &keys).await?;
     if on_conflict == OnConflict::Fail {

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use crate::{
-    db,
+    db::{self, TurnLock},
     entity::{camera, drone, drone_camera},
     error::{AppError, Result, conflict_on_unique},
     events::{ChangeKind, Events, Outbox},
@@ -170,6 +170,15 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<dro
     Ok(drone::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Reads a drone and locks its row until the transaction ends (`FOR UPDATE` on PostgreSQL;
+/// SQLite's write transaction holds the whole database already).
+async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<Option<drone::Model>> {
+    Ok(drone::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?)
+}
+
 pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<drone::Model>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(DRONE_CHUNK) {
@@ -236,6 +245,7 @@ pub async fn register(
 ) -> Result<drone::Model> {
     let valid = validate(&input).map_err(AppError::bad_input)?;
     let txn = db::begin_write(db).await?;
+    db::take_turn(&txn, TurnLock::DroneRegistration).await?;
     let camera_ids = resolve_models(&txn, &valid.camera_keys).await?;
     if find_by_serial(&txn, &valid.serial_number).await?.is_some() {
         return Err(taken(&valid.serial_number));
@@ -328,6 +338,7 @@ pub async fn register_many(
     errors.into_bad_input()?;
 
     let txn = db::begin_write(db).await?;
+    db::take_turn(&txn, TurnLock::DroneRegistration).await?;
     let serial_keys: Vec<String> = valid.iter().map(|(_, d)| d.serial_key.clone()).collect();
     let existing = existing_serials(&txn, &serial_keys).await?;
     // What an UPDATE will overwrite, for the audit trail (read before it is overwritten).
@@ -547,7 +558,9 @@ pub async fn update(
     let remove = clean(&patch.remove_camera_models)?;
 
     let txn = db::begin_write(db).await?;
-    let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
+    // Locked until commit (PostgreSQL): a concurrent update of this drone waits its turn, so two
+    // camera-list replacements never merge, and a concurrent delete waits or has happened.
+    let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
     let models_before = camera_models(&txn, &[id])
         .await?
         .remove(&id)
@@ -612,7 +625,7 @@ pub async fn delete(
     id: i64,
 ) -> Result<i64> {
     let txn = db::begin_write(db).await?;
-    let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
+    let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
     let models = camera_models(&txn, &[id])
         .await?
         .remove(&id)
