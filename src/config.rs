@@ -68,6 +68,28 @@ pub struct Config {
     pub auth_cache_ttl: Duration,
     /// `HANGAR_MAX_BODY_BYTES`, default 4 MiB (10,000 drones in one bulk call fit).
     pub max_body_bytes: usize,
+    /// `HANGAR_REQUEST_TIMEOUT`, default `30s`: a GraphQL request over HTTP still running
+    /// after this is cancelled (its transaction rolls back) and answered with TIMEOUT.
+    pub request_timeout: Duration,
+    /// `HANGAR_DB_STATEMENT_TIMEOUT`, default `20s` (PostgreSQL only): the server cancels a
+    /// statement running longer; the request gets TIMEOUT. `0s` turns it off.
+    pub db_statement_timeout: Duration,
+    /// `HANGAR_MAX_BATCH_OPERATIONS`, default 20: operations in one batched HTTP request.
+    pub max_batch_operations: usize,
+    /// `HANGAR_MAX_PAGE_SIZE`, default 100: the largest `first`/`last` of a list.
+    pub max_page_size: i32,
+    /// `HANGAR_MAX_BULK_ITEMS`, default 10000: items in one registerDrones/registerCameras.
+    pub max_bulk_items: usize,
+    /// `HANGAR_LOGIN_MAX_FAILURES`, default 5: failed logins per username within
+    /// `HANGAR_LOGIN_FAILURE_WINDOW` before that username is refused with TOO_MANY_REQUESTS.
+    pub login_max_failures: u32,
+    /// `HANGAR_LOGIN_MAX_FAILURES_PER_IP`, default 50: the same per client address.
+    pub login_max_failures_per_ip: u32,
+    /// `HANGAR_LOGIN_FAILURE_WINDOW`, default `15m`.
+    pub login_failure_window: Duration,
+    /// `HANGAR_TRUST_FORWARDED_FOR`, default `false`: take the client address from the first
+    /// `X-Forwarded-For` entry (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hangar.db?mode=rwc";
@@ -191,6 +213,81 @@ impl Config {
             positive::<usize>,
         );
 
+        let request_timeout = parse(
+            &get,
+            &mut problems,
+            "HANGAR_REQUEST_TIMEOUT",
+            "30s",
+            duration,
+        );
+        let db_statement_timeout = parse(
+            &get,
+            &mut problems,
+            "HANGAR_DB_STATEMENT_TIMEOUT",
+            "20s",
+            |v| {
+                humantime::parse_duration(v)
+                    .map_err(|e| format!("{e} (use a duration such as 20s, or 0s for none)"))
+            },
+        );
+        let max_batch_operations = parse(
+            &get,
+            &mut problems,
+            "HANGAR_MAX_BATCH_OPERATIONS",
+            "20",
+            positive::<usize>,
+        );
+        let max_page_size = parse(
+            &get,
+            &mut problems,
+            "HANGAR_MAX_PAGE_SIZE",
+            "100",
+            positive::<i32>,
+        );
+        if let Some(size) = max_page_size
+            && size > crate::service::pagination::PAGE_SIZE_CEILING
+        {
+            problems.push(format!(
+                "HANGAR_MAX_PAGE_SIZE={size}: at most {}",
+                crate::service::pagination::PAGE_SIZE_CEILING
+            ));
+        }
+        let max_bulk_items = parse(
+            &get,
+            &mut problems,
+            "HANGAR_MAX_BULK_ITEMS",
+            "10000",
+            positive::<usize>,
+        );
+        let login_max_failures = parse(
+            &get,
+            &mut problems,
+            "HANGAR_LOGIN_MAX_FAILURES",
+            "5",
+            positive::<u32>,
+        );
+        let login_max_failures_per_ip = parse(
+            &get,
+            &mut problems,
+            "HANGAR_LOGIN_MAX_FAILURES_PER_IP",
+            "50",
+            positive::<u32>,
+        );
+        let login_failure_window = parse(
+            &get,
+            &mut problems,
+            "HANGAR_LOGIN_FAILURE_WINDOW",
+            "15m",
+            duration,
+        );
+        let trust_forwarded_for = parse(
+            &get,
+            &mut problems,
+            "HANGAR_TRUST_FORWARDED_FOR",
+            "false",
+            boolean,
+        );
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -211,6 +308,15 @@ impl Config {
             max_query_complexity: max_query_complexity.expect("validated above"),
             max_body_bytes: max_body_bytes.expect("validated above"),
             auth_cache_ttl: auth_cache_ttl.expect("validated above"),
+            request_timeout: request_timeout.expect("validated above"),
+            db_statement_timeout: db_statement_timeout.expect("validated above"),
+            max_batch_operations: max_batch_operations.expect("validated above"),
+            max_page_size: max_page_size.expect("validated above"),
+            max_bulk_items: max_bulk_items.expect("validated above"),
+            login_max_failures: login_max_failures.expect("validated above"),
+            login_max_failures_per_ip: login_max_failures_per_ip.expect("validated above"),
+            login_failure_window: login_failure_window.expect("validated above"),
+            trust_forwarded_for: trust_forwarded_for.expect("validated above"),
         })
     }
 

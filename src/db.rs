@@ -56,6 +56,12 @@ pub async fn connect(
                 .foreign_keys(true)
                 .create_if_missing(true)
         });
+    // PostgreSQL cancels a statement that runs past the limit (SQLSTATE 57014 -> TIMEOUT), so
+    // one runaway query cannot hold a connection and its locks for ever.
+    let statement_timeout = config.db_statement_timeout.as_millis().to_string();
+    options.map_sqlx_postgres_opts(move |opts| {
+        opts.options([("statement_timeout", statement_timeout.as_str())])
+    });
     if let Some(schema) = search_path {
         options.set_schema_search_path(schema);
     }

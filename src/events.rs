@@ -91,12 +91,18 @@ impl Events {
             return;
         };
         let pool = db.get_postgres_connection_pool().clone();
+        // The listener keeps its connection for good: give it a pool of its own, so it never
+        // holds one of the HANGAR_DB_MAX_CONNECTIONS that requests share.
+        let listener_pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .connect_lazy_with((*pool.connect_options()).clone());
         let events = self.clone();
         tokio::spawn(async move {
             let mut pause = Duration::from_millis(200);
             let mut first = true;
             loop {
-                match listen(&pool, &channel, &events, first).await {
+                match listen(&pool, &listener_pool, &channel, &events, first).await {
                     Ok(()) => return,
                     Err(err) => {
                         events.announce_gap();
@@ -112,9 +118,10 @@ impl Events {
     }
 }
 
-/// Runs until the pool closes (Ok) or the connection is lost (Err).
+/// Runs until the requests' pool closes (Ok) or the connection is lost (Err).
 async fn listen(
     pool: &sea_orm::sqlx::PgPool,
+    listener_pool: &sea_orm::sqlx::PgPool,
     channel: &str,
     events: &Events,
     first: bool,
@@ -123,8 +130,7 @@ async fn listen(
     if pool.is_closed() {
         return Ok(());
     }
-    let mut listener = PgListener::connect_with(pool).await?;
-    listener.ignore_pool_close_event(false);
+    let mut listener = PgListener::connect_with(listener_pool).await?;
     listener.listen(channel).await?;
     tracing::debug!(channel, "listening for drone events");
     if !first {

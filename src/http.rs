@@ -1,12 +1,12 @@
 //! HTTP: the router, its layers, health endpoints, GraphiQL, and graceful shutdown.
 
-use std::time::Instant;
+use std::{net::SocketAddr, time::Instant};
 
 use async_graphql::{BatchResponse, Executor};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
-    Router,
-    extract::State,
+    Extension, Router,
+    extract::{ConnectInfo, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -21,7 +21,7 @@ use tower_http::{
 };
 
 use crate::{
-    auth::Viewer,
+    auth::{ClientAddr, Viewer},
     graphql::{
         build_schema,
         gateway::Gateway,
@@ -121,6 +121,7 @@ async fn graphql(
     State(http): State<HttpState>,
     method: Method,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     request: GraphQLBatchRequest,
 ) -> Response {
     let started = Instant::now();
@@ -150,6 +151,20 @@ async fn graphql(
     };
     let signed_in = matches!(viewer, Viewer::User(_));
     let mut batch = request.into_inner();
+    let operations = match &batch {
+        async_graphql::BatchRequest::Single(_) => 1,
+        async_graphql::BatchRequest::Batch(requests) => requests.len(),
+    };
+    let max_operations = http.app.config.max_batch_operations;
+    if operations > max_operations {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            format!(
+                "a batch may hold at most {max_operations} operations, got {operations}: send several requests"
+            ),
+        );
+    }
     let operation = metrics::operation_label(
         batch
             .iter()
@@ -157,6 +172,9 @@ async fn graphql(
             .and_then(|r| r.operation_name.as_deref()),
     );
     batch = batch.data(viewer);
+    if let Some(address) = client_addr(&headers, peer, http.app.config.trust_forwarded_for) {
+        batch = batch.data(address);
+    }
     // Each operation of a batch gets its own loaders: a cache never outlives one operation.
     for operation in batch.iter_mut() {
         operation.data.insert(Loaders::new(&http.app.db));
@@ -164,7 +182,21 @@ async fn graphql(
     if method == Method::GET {
         batch = batch.data(ReadOnlyRequest);
     }
-    let response = http.gateway.execute_batch(batch).await;
+    // Past the limit the operations are dropped mid-flight: their transactions roll back.
+    let timeout = http.app.config.request_timeout;
+    let Ok(response) = tokio::time::timeout(timeout, http.gateway.execute_batch(batch)).await
+    else {
+        tracing::warn!(?timeout, operation, "request timed out");
+        metrics::record_request(operation, "timeout", started.elapsed());
+        return refusal(
+            StatusCode::GATEWAY_TIMEOUT,
+            "TIMEOUT",
+            format!(
+                "the request did not finish within {}; nothing it was writing was kept",
+                humantime::format_duration(timeout)
+            ),
+        );
+    };
     let outcome = if response.is_ok() { "ok" } else { "error" };
     metrics::record_request(operation, outcome, started.elapsed());
     let refused_over_get = match &response {
@@ -192,6 +224,38 @@ async fn graphql(
         HeaderValue::from_static(cache_control),
     );
     response
+}
+
+/// Who is asking, for the login throttle: the peer, or with `HANGAR_TRUST_FORWARDED_FOR` the
+/// first `X-Forwarded-For` entry (set by the proxy in front; spoofable without one).
+fn client_addr(
+    headers: &HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    trust_forwarded_for: bool,
+) -> Option<ClientAddr> {
+    if trust_forwarded_for
+        && let Some(forwarded) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return Some(ClientAddr(forwarded));
+    }
+    peer.map(|Extension(ConnectInfo(addr))| ClientAddr(addr.ip()))
+}
+
+/// A GraphQL-shaped error answer for a request refused before (or instead of) execution.
+fn refusal(status: StatusCode, code: &str, message: String) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    });
+    (
+        status,
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        axum::Json(body),
+    )
+        .into_response()
 }
 
 async fn healthz() -> &'static str {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{cache::ViewerCache, password::Passwords, token::Tokens},
+    auth::{cache::ViewerCache, password::Passwords, throttle::LoginThrottle, token::Tokens},
     config::Config,
     db::StatementCounter,
     events::Events,
@@ -19,6 +19,7 @@ pub struct AppState {
     pub passwords: Passwords,
     pub tokens: Tokens,
     pub viewers: Arc<ViewerCache>,
+    pub login_throttle: Arc<LoginThrottle>,
     pub events: Events,
     pub statements: StatementCounter,
 }
@@ -36,6 +37,11 @@ impl AppState {
         events.start_listener(&db);
         let tokens = Tokens::new(&config);
         let config_ttl = config.auth_cache_ttl;
+        let login_throttle = LoginThrottle::new(
+            config.login_max_failures,
+            config.login_max_failures_per_ip,
+            config.login_failure_window,
+        );
         // One hash per core at most: the rest of the runtime keeps serving reads.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
@@ -44,6 +50,7 @@ impl AppState {
             passwords: Passwords::new(cores),
             tokens,
             viewers: Arc::new(ViewerCache::new(config_ttl)),
+            login_throttle: Arc::new(login_throttle),
             events,
             statements,
         }

@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod password;
+pub mod throttle;
 pub mod token;
 
 use crate::entity::user::Role;
@@ -26,6 +27,10 @@ pub struct SignedIn {
     /// Refresh-token family of this login (the `sid` claim); `changePassword` keeps it alive.
     pub session_id: String,
 }
+
+/// The client's address as the login throttle counts it (request data of HTTP requests).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::IpAddr);
 
 impl Viewer {
     pub fn signed_in(&self) -> Option<&SignedIn> {

@@ -178,6 +178,7 @@ impl AuditQuery {
             after,
             last,
             before,
+            max_size: Some(state(ctx).config.max_page_size),
         };
         let direction = direction.unwrap_or(SortDirection::Desc).into();
         let page = audit::list(&state(ctx).db, filter, direction, &args).await?;

@@ -3,6 +3,8 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 
 use crate::{
+    auth::ClientAddr,
+    error::AppError,
     graphql::{guard::state, user::User},
     service::auth::{self, Session},
 };
@@ -37,7 +39,9 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Exchanges a username and password for an access token and a refresh token.
+    /// Exchanges a username and password for an access token and a refresh token. After too
+    /// many failures for a username or from an address: TOO_MANY_REQUESTS with
+    /// `extensions.retryAfter` (seconds).
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -45,6 +49,9 @@ impl AuthMutation {
         password: String,
     ) -> Result<AuthPayload> {
         let state = state(ctx);
+        let address = ctx.data_opt::<ClientAddr>().map(|a| a.0);
+        let throttle = &state.login_throttle;
+        throttle.check(&username, address)?;
         let session = auth::login(
             &state.db,
             &state.passwords,
@@ -52,7 +59,18 @@ impl AuthMutation {
             &username,
             &password,
         )
-        .await?;
+        .await;
+        let session = match session {
+            Ok(session) => {
+                throttle.record_success(&username);
+                session
+            }
+            Err(err @ AppError::Unauthenticated(_)) => {
+                throttle.record_failure(&username, address);
+                return Err(err.into());
+            }
+            Err(err) => return Err(err.into()),
+        };
         Ok(session.into())
     }
 

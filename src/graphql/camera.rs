@@ -19,9 +19,6 @@ use crate::{
     },
 };
 
-/// Most items one bulk call takes.
-pub const MAX_BULK_ITEMS: usize = 10_000;
-
 #[derive(Clone)]
 pub struct Camera(pub camera_entity::Model);
 
@@ -162,10 +159,11 @@ pub struct BulkCamerasPayload {
     pub cameras: Vec<Camera>,
 }
 
-pub fn check_bulk_size(len: usize) -> Result<(), AppError> {
-    if len > MAX_BULK_ITEMS {
+pub fn check_bulk_size(ctx: &Context<'_>, len: usize) -> Result<(), AppError> {
+    let max = state(ctx).config.max_bulk_items;
+    if len > max {
         return Err(AppError::bad_input(format!(
-            "at most {MAX_BULK_ITEMS} items per call, got {len}: split the batch"
+            "at most {max} items per call, got {len}: split the batch"
         )));
     }
     Ok(())
@@ -226,6 +224,7 @@ impl CameraQuery {
             after,
             last,
             before,
+            max_size: Some(state(ctx).config.max_page_size),
         };
         let page = cameras::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
         let rows: Vec<_> = page.rows.iter().map(|(_, c)| c.clone()).collect();
@@ -260,7 +259,7 @@ impl CameraMutation {
         inputs: Vec<RegisterCameraInput>,
         #[graphql(default)] on_conflict: OnConflict,
     ) -> Result<BulkCamerasPayload> {
-        check_bulk_size(inputs.len())?;
+        check_bulk_size(ctx, inputs.len())?;
         let inputs = inputs.into_iter().map(Into::into).collect();
         let outcome =
             cameras::register_many(&state(ctx).db, &actor(ctx)?, inputs, on_conflict.into())

@@ -95,12 +95,14 @@ impl<T: OutputType> TypeName for Connection<T> {
     }
 }
 
-/// Complexity of a list field: its page size (`first`/`last`, default 20, at most 100) times
+/// Complexity of a list field: its page size (`first`/`last`, default 20) times
 /// what each node selects, so aliases and nesting cannot multiply into huge answers unseen.
 pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let page = first
         .or(last)
         .unwrap_or(crate::service::pagination::DEFAULT_PAGE_SIZE);
-    let page = page.clamp(1, crate::service::pagination::MAX_PAGE_SIZE) as usize;
+    // Up to the ceiling, not the configured maximum (which this estimate cannot see): a larger
+    // page is refused by the resolver anyway.
+    let page = page.clamp(1, crate::service::pagination::PAGE_SIZE_CEILING) as usize;
     1 + page * child_complexity
 }

@@ -224,6 +224,7 @@ impl DroneQuery {
             after,
             last,
             before,
+            max_size: Some(state(ctx).config.max_page_size),
         };
         let page = drones::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
         let rows: Vec<_> = page.rows.iter().map(|(_, d)| d.clone()).collect();
@@ -255,7 +256,7 @@ impl DroneMutation {
         inputs: Vec<RegisterDroneInput>,
         #[graphql(default)] on_conflict: OnConflict,
     ) -> Result<BulkDronesPayload> {
-        check_bulk_size(inputs.len())?;
+        check_bulk_size(ctx, inputs.len())?;
         let actor = actor(ctx)?;
         let inputs = inputs.into_iter().map(Into::into).collect();
         let outcome = drones::register_many(

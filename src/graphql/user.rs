@@ -214,6 +214,7 @@ impl UserQuery {
             after,
             last,
             before,
+            max_size: Some(state(ctx).config.max_page_size),
         };
         let page = users::list(&state(ctx).db, filter, &order, &args).await?;
         Ok(Connection::from_page(page, User))

@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, Result};
 
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
+/// The default largest page (`HANGAR_MAX_PAGE_SIZE`).
 pub const MAX_PAGE_SIZE: i32 = 100;
+/// The largest page size a deployment may configure: query complexity counts pages up to it.
+pub const PAGE_SIZE_CEILING: i32 = 1000;
 
 /// The Relay arguments as the client sent them.
 #[derive(Clone, Debug, Default)]
@@ -27,6 +30,8 @@ pub struct PageArgs {
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    /// The configured largest page; [`MAX_PAGE_SIZE`] when unset.
+    pub max_size: Option<i32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,10 +120,11 @@ struct PageRequest {
 
 impl PageArgs {
     fn validate(&self) -> Result<PageRequest> {
+        let max = self.max_size.unwrap_or(MAX_PAGE_SIZE);
         let check = |name: &str, n: i32| -> Result<u64> {
-            if !(0..=MAX_PAGE_SIZE).contains(&n) {
+            if !(0..=max).contains(&n) {
                 return Err(AppError::bad_input(format!(
-                    "`{name}` must be between 0 and {MAX_PAGE_SIZE}, got {n}"
+                    "`{name}` must be between 0 and {max}, got {n}"
                 )));
             }
             Ok(n as u64)

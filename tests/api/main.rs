@@ -15,6 +15,7 @@ mod examples;
 mod faults;
 mod hostile;
 mod http;
+mod limits;
 mod private_pg;
 mod schema;
 mod subscriptions;
