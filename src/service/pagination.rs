@@ -420,3 +420,6 @@ mod tests {
         assert!(KeyValue::decode(KeyKind::Time, "yesterday").is_none());
     }
 }
+
+#[cfg(test)]
+mod props;

@@ -9,6 +9,7 @@ mod cameras;
 mod cli;
 mod drones;
 mod examples;
+mod hostile_input;
 mod http;
 mod schema;
 mod subscriptions;
