@@ -638,3 +638,6 @@ pub async fn list(
     }
     pagination::fetch_page(db, select, order, args).await
 }
+
+#[cfg(test)]
+mod props;

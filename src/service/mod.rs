@@ -9,6 +9,8 @@ pub mod camera;
 pub mod drone;
 pub mod filter;
 pub mod pagination;
+#[cfg(test)]
+mod props_support;
 pub mod seed;
 pub mod user;
 pub mod validate;

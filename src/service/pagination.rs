@@ -426,3 +426,6 @@ mod tests {
         assert!(KeyValue::decode(KeyKind::Time, "yesterday").is_none());
     }
 }
+
+#[cfg(test)]
+mod props;

@@ -488,3 +488,6 @@ pub fn random_password() -> String {
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect()
 }
+
+#[cfg(test)]
+mod props;

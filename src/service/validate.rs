@@ -91,3 +91,6 @@ impl ItemErrors {
         Err(AppError::ItemConflicts { message, details })
     }
 }
+
+#[cfg(test)]
+mod props;

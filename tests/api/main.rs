@@ -14,6 +14,7 @@ mod drones;
 mod examples;
 mod faults;
 mod hostile;
+mod hostile_input;
 mod http;
 mod limits;
 mod private_pg;
