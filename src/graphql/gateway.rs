@@ -58,6 +58,14 @@ impl Gateway {
     /// Gives `request` its parsed document (from a persisted hash, the cache or the parser)
     /// and applies the request-level policies.
     async fn prepare(&self, mut request: Request) -> ServerResult<Request> {
+        // PostgreSQL text cannot hold NUL (SQLite can): refuse it everywhere, once, so both
+        // engines give the same clear answer instead of a database error.
+        if request.query.contains('\0') || request.variables.iter().any(|(_, v)| holds_nul(v)) {
+            return Err(ServerError::new(
+                "text may not contain the NUL character (U+0000)",
+                None,
+            ));
+        }
         let document = match request.extensions.remove("persistedQuery") {
             Some(value) => self.persisted_document(&request.query, value).await?,
             None => self.document(&request.query).await?,
@@ -115,6 +123,16 @@ impl Gateway {
         let document = parse_query(query)?;
         self.documents.set(query.to_owned(), document.clone()).await;
         Ok(document)
+    }
+}
+
+fn holds_nul(value: &async_graphql::Value) -> bool {
+    use async_graphql::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::List(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 

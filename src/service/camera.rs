@@ -498,6 +498,8 @@ pub async fn drone_counts(
 /// become unbounded work.
 pub const MAX_FILTER_DEPTH: usize = 8;
 pub const MAX_FILTER_NODES: usize = 200;
+/// `in` values in one whole filter (each list alone takes up to 1,000).
+pub const MAX_FILTER_IN_VALUES: usize = 5000;
 
 #[derive(Clone, Debug, Default)]
 pub struct CameraFilter {
@@ -512,11 +514,34 @@ pub struct CameraFilter {
 /// Counts filter nodes against [`MAX_FILTER_NODES`] and depth against [`MAX_FILTER_DEPTH`].
 pub struct FilterBudget {
     nodes: usize,
+    in_values: usize,
 }
 
 impl FilterBudget {
     pub fn new() -> Self {
-        Self { nodes: 0 }
+        Self {
+            nodes: 0,
+            in_values: 0,
+        }
+    }
+
+    /// Counts `in` values across the whole filter: each list is capped, but 200 parts of
+    /// capped lists would still exceed the databases' bind-parameter limits.
+    pub fn spend_in_values<'a>(
+        &mut self,
+        filters: impl IntoIterator<Item = Option<&'a StringFilter>>,
+    ) -> Result<()> {
+        self.in_values += filters
+            .into_iter()
+            .flatten()
+            .map(|f| f.in_.as_ref().map_or(0, Vec::len))
+            .sum::<usize>();
+        if self.in_values > MAX_FILTER_IN_VALUES {
+            return Err(AppError::bad_input(format!(
+                "a filter may hold at most {MAX_FILTER_IN_VALUES} `in` values in all"
+            )));
+        }
+        Ok(())
     }
 
     pub fn enter(&mut self, depth: usize) -> Result<()> {
@@ -544,6 +569,7 @@ impl Default for FilterBudget {
 impl CameraFilter {
     pub fn condition(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
         budget.enter(depth)?;
+        budget.spend_in_values([self.model.as_ref(), self.brand.as_ref()])?;
         let mut all = Condition::all();
         if let Some(f) = &self.model {
             all = all.add(f.condition(camera::Column::Model)?);

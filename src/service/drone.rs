@@ -668,6 +668,11 @@ pub struct DroneFilter {
 impl DroneFilter {
     fn condition(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
         budget.enter(depth)?;
+        budget.spend_in_values([
+            self.serial_number.as_ref(),
+            self.name.as_ref(),
+            self.brand.as_ref(),
+        ])?;
         let mut all = Condition::all();
         if let Some(text) = &self.search {
             if text.chars().count() > MAX_SEARCH_CHARS {

@@ -83,7 +83,8 @@ impl KeyValue {
 
     fn decode(kind: KeyKind, raw: &str) -> Option<Self> {
         match kind {
-            KeyKind::Text => Some(KeyValue::Text(raw.to_owned())),
+            // PostgreSQL text cannot hold NUL: such a cursor was never ours.
+            KeyKind::Text => (!raw.contains('\0')).then(|| KeyValue::Text(raw.to_owned())),
             KeyKind::Float => raw
                 .parse::<f64>()
                 .ok()
@@ -345,6 +346,14 @@ where
     <K::Entity as EntityTrait>::Model: Sync,
 {
     let request = args.validate()?;
+    // Each field once: a repeat orders nothing more, yet lengthens every cursor and the SQL.
+    let mut seen = std::collections::HashSet::new();
+    if let Some((key, _)) = order.iter().find(|(key, _)| !seen.insert(key.name())) {
+        return Err(AppError::bad_input(format!(
+            "orderBy names {} more than once",
+            key.name()
+        )));
+    }
     let signature = signature(order);
     let total = TotalCount {
         db: db.clone(),

@@ -70,12 +70,13 @@ fn finite() -> impl Strategy<Value = f64> {
 /// A camera row with the longest values validation lets through (100 characters of model and
 /// brand, any of them up to four bytes and some needing JSON escapes).
 fn row() -> impl Strategy<Value = camera::Model> {
+    // Stored text never holds NUL: the gateway refuses it in every request.
     let text = || {
         vec(
             prop_oneof![any::<char>(), Just('"'), Just('\\'), Just('\u{10ffff}')],
             0..=100,
         )
-        .prop_map(|chars| chars.into_iter().collect::<String>())
+        .prop_map(|chars| chars.into_iter().filter(|c| *c != '\0').collect::<String>())
     };
     (1..=i64::MAX, text(), text(), finite(), row_instant()).prop_map(
         |(id, model, brand, megapixels, created_at)| camera::Model {
@@ -246,8 +247,9 @@ proptest! {
 
     #[test]
     fn key_values_round_trip_exactly(value in prop_oneof![
-        any::<String>().prop_map(KeyValue::Text),
-        hostile_text(40).prop_map(KeyValue::Text),
+        // Without NUL, which no stored row holds (and a cursor holding it is refused).
+        any::<String>().prop_map(|s| KeyValue::Text(s.replace('\0', ""))),
+        hostile_text(40).prop_map(|s| KeyValue::Text(s.replace('\0', ""))),
         finite().prop_map(KeyValue::Float),
         row_instant().prop_map(KeyValue::Time),
     ]) {
