@@ -41,7 +41,7 @@ impl LoginThrottle {
     /// Refuses a login attempt for `username` from `address` while either is throttled.
     pub fn check(&self, username: &str, address: Option<IpAddr>) -> Result<(), AppError> {
         let now = Instant::now();
-        let user_wait = self.users.wait(&username.to_lowercase(), now, self.window);
+        let user_wait = self.users.wait(&user_key(username), now, self.window);
         let address_wait = address.and_then(|a| self.addresses.wait(&a, now, self.window));
         match user_wait.max(address_wait) {
             None => Ok(()),
@@ -57,15 +57,21 @@ impl LoginThrottle {
 
     pub fn record_failure(&self, username: &str, address: Option<IpAddr>) {
         let now = Instant::now();
-        self.users.record(username.to_lowercase(), now, self.window);
+        self.users.record(user_key(username), now, self.window);
         if let Some(address) = address {
             self.addresses.record(address, now, self.window);
         }
     }
 
     pub fn record_success(&self, username: &str) {
-        self.users.clear(&username.to_lowercase());
+        self.users.clear(&user_key(username));
     }
+}
+
+/// The username as login looks it up (trimmed, lower case), so spelling variants of one name
+/// share one count.
+fn user_key(username: &str) -> String {
+    username.trim().to_lowercase()
 }
 
 /// Recent failure times per key.
@@ -140,7 +146,7 @@ mod tests {
             assert!(throttle.check("Mia", None).is_ok());
             throttle.record_failure("mia", None);
         }
-        match throttle.check("MIA", None) {
+        match throttle.check(" MIA ", None) {
             Err(AppError::TooManyRequests {
                 retry_after_secs, ..
             }) => assert_eq!(retry_after_secs, 1),

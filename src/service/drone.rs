@@ -340,17 +340,16 @@ pub async fn register_many(
     let txn = db::begin_write(db).await?;
     db::take_turn(&txn, TurnLock::DroneRegistration).await?;
     let serial_keys: Vec<String> = valid.iter().map(|(_, d)| d.serial_key.clone()).collect();
-    let existing = existing_serials(&txn, &serial_keys).await?;
+    let existing = existing_by_serial(&txn, &serial_keys).await?;
     // What an UPDATE will overwrite, for the audit trail (read before it is overwritten).
     let overwritten: HashMap<i64, serde_json::Value> = if on_conflict == OnConflict::Update {
-        let ids: Vec<i64> = existing.values().copied().collect();
+        let ids: Vec<i64> = existing.values().map(|d| d.id).collect();
         let mut models = camera_models(&txn, &ids).await?;
-        find_by_ids(&txn, &ids)
-            .await?
-            .into_iter()
+        existing
+            .values()
             .map(|d| {
                 let cams = models.remove(&d.id).unwrap_or_default();
-                (d.id, drone_snapshot(&d, &cams))
+                (d.id, drone_snapshot(d, &cams))
             })
             .collect()
     } else {
@@ -500,22 +499,18 @@ pub async fn register_many(
     })
 }
 
-/// Serial keys that exist already, with their ids.
-async fn existing_serials(
+/// The drones of these serial keys that exist already, by key.
+async fn existing_by_serial(
     db: &impl ConnectionTrait,
     keys: &[String],
-) -> Result<HashMap<String, i64>> {
+) -> Result<HashMap<String, drone::Model>> {
     let mut found = HashMap::new();
     for chunk in keys.chunks(DRONE_CHUNK) {
-        let rows: Vec<(i64, String)> = drone::Entity::find()
-            .select_only()
-            .column(drone::Column::Id)
-            .column(drone::Column::SerialKey)
+        let rows = drone::Entity::find()
             .filter(drone::Column::SerialKey.is_in(chunk.iter().cloned()))
-            .into_tuple()
             .all(db)
             .await?;
-        found.extend(rows.into_iter().map(|(id, key)| (key, id)));
+        found.extend(rows.into_iter().map(|d| (d.serial_key.clone(), d)));
     }
     Ok(found)
 }

@@ -160,18 +160,8 @@ impl TestApp {
             .await
             .expect("app prepares");
         serve::bootstrap(&state).await.expect("bootstrap");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().unwrap();
-        let router = hangar::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("server runs");
-        });
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+        let addr = serve_on_a_free_port(&state).await;
+        let client = client();
         TestApp {
             addr,
             backend,
@@ -194,14 +184,7 @@ impl TestApp {
         let state = serve::prepare(config, search_path.as_deref())
             .await
             .expect("sibling prepares");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().unwrap();
-        let router = hangar::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("server runs");
-        });
+        let addr = serve_on_a_free_port(&state).await;
         TestApp {
             addr,
             backend: self.backend,
@@ -337,6 +320,26 @@ impl TestApp {
     }
 }
 
+/// Serves the real router for `state` on 127.0.0.1 (with peer addresses, as `hangar serve`).
+async fn serve_on_a_free_port(state: &AppState) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let router = hangar::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("server runs");
+    });
+    addr
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
 /// The `extensions.code` of each error of a response.
 pub fn error_codes(response: &Value) -> Vec<String> {
     response["errors"]
@@ -392,18 +395,8 @@ impl TestApp {
             .await
             .expect("app prepares");
         serve::bootstrap(&state).await.expect("bootstrap");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().unwrap();
-        let router = hangar::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("server runs");
-        });
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
+        let addr = serve_on_a_free_port(&state).await;
+        let client = client();
         TestApp {
             addr,
             backend,
