@@ -61,28 +61,29 @@ enum DbGuard {
 impl Drop for DbGuard {
     fn drop(&mut self) {
         if let DbGuard::Postgres { url, schema } = self {
-            let (url, schema) = (url.clone(), schema.clone());
-            // Drop runs inside the test's runtime; use a thread with its own to stay sync.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    if let Ok(db) = sea_orm::Database::connect(&url).await {
-                        use sea_orm::ConnectionTrait;
-                        let _ = db
-                            .execute_unprepared(&format!(
-                                "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
-                            ))
-                            .await;
-                        let _ = db.close().await;
-                    }
-                });
-            })
-            .join();
+            execute_from_drop(url, format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"));
         }
     }
+}
+
+/// Runs one statement on `url`, best effort, from a `Drop` (which runs inside the test's
+/// runtime: a thread with its own runtime keeps it synchronous).
+pub fn execute_from_drop(url: &str, sql: String) {
+    let url = url.to_owned();
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            use sea_orm::ConnectionTrait;
+            if let Ok(db) = sea_orm::Database::connect(&url).await {
+                let _ = db.execute_unprepared(&sql).await;
+                let _ = db.close().await;
+            }
+        });
+    })
+    .join();
 }
 
 fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {

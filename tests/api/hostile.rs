@@ -370,25 +370,10 @@ impl Drop for LogRun {
         let Some((server_url, database)) = self.postgres.take() else {
             return;
         };
-        // Drop runs inside the test's runtime; use a thread with its own to stay sync.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(db) = sea_orm::Database::connect(&server_url).await {
-                    use sea_orm::ConnectionTrait;
-                    let _ = db
-                        .execute_unprepared(&format!(
-                            "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-                        ))
-                        .await;
-                    let _ = db.close().await;
-                }
-            });
-        })
-        .join();
+        crate::helpers::execute_from_drop(
+            &server_url,
+            format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"),
+        );
     }
 }
 

@@ -591,25 +591,9 @@ impl ScratchDatabase {
 
 impl Drop for ScratchDatabase {
     fn drop(&mut self) {
-        let (url, name) = (self.maintenance_url.clone(), self.name.clone());
-        // Drop runs inside the test's runtime; a thread with its own runtime stays sync.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                use sea_orm::ConnectionTrait;
-                if let Ok(db) = sea_orm::Database::connect(&url).await {
-                    let _ = db
-                        .execute_unprepared(&format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        ))
-                        .await;
-                    let _ = db.close().await;
-                }
-            });
-        })
-        .join();
+        crate::helpers::execute_from_drop(
+            &self.maintenance_url,
+            format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+        );
     }
 }
