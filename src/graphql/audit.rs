@@ -85,19 +85,21 @@ impl AuditEntry {
         Ok(loaders::user(ctx, id).await?.map(User))
     }
 
-    async fn action(&self) -> AuditAction {
-        match self.0.action.as_str() {
-            "CREATE" => AuditAction::Create,
-            "DELETE" => AuditAction::Delete,
-            _ => AuditAction::Update,
+    async fn action(&self) -> Result<AuditAction> {
+        match audit::AuditAction::parse(&self.0.action) {
+            Some(audit::AuditAction::Create) => Ok(AuditAction::Create),
+            Some(audit::AuditAction::Update) => Ok(AuditAction::Update),
+            Some(audit::AuditAction::Delete) => Ok(AuditAction::Delete),
+            None => Err(unknown_word("action", &self.0.action)),
         }
     }
 
-    async fn entity(&self) -> AuditEntity {
-        match self.0.entity.as_str() {
-            "USER" => AuditEntity::User,
-            "CAMERA" => AuditEntity::Camera,
-            _ => AuditEntity::Drone,
+    async fn entity(&self) -> Result<AuditEntity> {
+        match audit::AuditEntity::parse(&self.0.entity) {
+            Some(audit::AuditEntity::User) => Ok(AuditEntity::User),
+            Some(audit::AuditEntity::Camera) => Ok(AuditEntity::Camera),
+            Some(audit::AuditEntity::Drone) => Ok(AuditEntity::Drone),
+            None => Err(unknown_word("entity", &self.0.entity)),
         }
     }
 
@@ -115,6 +117,11 @@ impl AuditEntry {
     async fn after(&self) -> Option<Json<serde_json::Value>> {
         snapshot(self.0.after.as_deref())
     }
+}
+
+/// A stored word this version does not know: the row is newer than the server reading it.
+fn unknown_word(column: &str, word: &str) -> async_graphql::Error {
+    crate::error::AppError::internal(format!("audit_log.{column} holds unknown {word:?}")).into()
 }
 
 fn snapshot(text: Option<&str>) -> Option<Json<serde_json::Value>> {

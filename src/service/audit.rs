@@ -48,6 +48,13 @@ impl AuditEntity {
             Self::Drone => "DRONE",
         }
     }
+
+    /// The stored word back; None for a word this version never writes.
+    pub fn parse(stored: &str) -> Option<Self> {
+        [Self::User, Self::Camera, Self::Drone]
+            .into_iter()
+            .find(|e| e.as_str() == stored)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +71,13 @@ impl AuditAction {
             Self::Update => "UPDATE",
             Self::Delete => "DELETE",
         }
+    }
+
+    /// The stored word back; None for a word this version never writes.
+    pub fn parse(stored: &str) -> Option<Self> {
+        [Self::Create, Self::Update, Self::Delete]
+            .into_iter()
+            .find(|a| a.as_str() == stored)
     }
 }
 

@@ -351,7 +351,7 @@ async fn first_start_prints_an_admin_password_and_sigterm_stops_cleanly() {
         .unwrap()
         .port();
     let log = std::fs::File::create(work.path().join("server.log")).unwrap();
-    let mut server = work
+    let server = work
         .hangar(&["serve"])
         .env("HANGAR_ADDR", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "info")
@@ -396,18 +396,7 @@ async fn first_start_prints_an_admin_password_and_sigterm_stops_cleanly() {
         .unwrap();
     assert_eq!(login["data"]["login"]["user"]["role"], "SUPPORT", "{login}");
 
-    let pid = server.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = tokio::task::spawn_blocking(move || server.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = crate::helpers::terminate(server).await;
     assert!(status.success(), "exit status {status:?}");
     let logged = std::fs::read_to_string(work.path().join("server.log")).unwrap();
     assert!(logged.contains("shutdown signal received"), "{logged}");

@@ -66,6 +66,22 @@ impl Drop for DbGuard {
     }
 }
 
+/// Stops a `hangar` process as an operator would (SIGTERM) and returns how it exited.
+pub async fn terminate(mut child: std::process::Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// Runs one statement on `url`, best effort, from a `Drop` (which runs inside the test's
 /// runtime: a thread with its own runtime keeps it synchronous).
 pub fn execute_from_drop(url: &str, sql: String) {

@@ -413,19 +413,8 @@ impl Server {
     }
 
     async fn stop(mut self) {
-        let mut child = self.child.take().expect("running");
-        let pid = child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let status = tokio::task::spawn_blocking(move || child.wait())
-            .await
-            .unwrap()
-            .unwrap();
+        let child = self.child.take().expect("running");
+        let status = crate::helpers::terminate(child).await;
         assert!(status.success(), "hangar serve exited with {status:?}");
     }
 }
