@@ -11,15 +11,37 @@ pub struct Model {
     /// Null for changes made by the system (the CLI, the first-start bootstrap).
     pub actor_id: Option<i64>,
     pub actor_username: Option<String>,
-    /// CREATE, UPDATE or DELETE.
-    pub action: String,
-    /// USER, CAMERA or DRONE.
-    pub entity: String,
+    pub action: AuditAction,
+    pub entity: AuditEntity,
     pub entity_id: i64,
     /// JSON snapshot before the change (null for CREATE); never holds a password hash.
     pub before: Option<String>,
     /// JSON snapshot after the change (null for DELETE).
     pub after: Option<String>,
+}
+
+/// What was done, stored as its word.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AuditAction {
+    #[sea_orm(string_value = "CREATE")]
+    Create,
+    #[sea_orm(string_value = "UPDATE")]
+    Update,
+    #[sea_orm(string_value = "DELETE")]
+    Delete,
+}
+
+/// What kind of row was changed, stored as its word.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AuditEntity {
+    #[sea_orm(string_value = "USER")]
+    User,
+    #[sea_orm(string_value = "CAMERA")]
+    Camera,
+    #[sea_orm(string_value = "DRONE")]
+    Drone,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,51 +5,30 @@ use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result};
 use crate::{
     entity::{audit as audit_entity, user::Role},
     graphql::{
-        common::{DateTimeFilter, SortDirection, parse_id, to_id},
+        common::{DateTimeFilter, SortDirection, page_args, parse_id, to_id},
         connection::Connection,
         guard::{RoleGuard, state},
         loaders,
         scalars::DateTime,
         user::User,
     },
-    service::{
-        audit::{self, AuditFilter},
-        pagination::PageArgs,
-    },
+    service::audit::{self, AuditFilter},
 };
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "audit::AuditEntity")]
 pub enum AuditEntity {
     User,
     Camera,
     Drone,
 }
 
-impl From<AuditEntity> for audit::AuditEntity {
-    fn from(e: AuditEntity) -> Self {
-        match e {
-            AuditEntity::User => Self::User,
-            AuditEntity::Camera => Self::Camera,
-            AuditEntity::Drone => Self::Drone,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "audit::AuditAction")]
 pub enum AuditAction {
     Create,
     Update,
     Delete,
-}
-
-impl From<AuditAction> for audit::AuditAction {
-    fn from(a: AuditAction) -> Self {
-        match a {
-            AuditAction::Create => Self::Create,
-            AuditAction::Update => Self::Update,
-            AuditAction::Delete => Self::Delete,
-        }
-    }
 }
 
 /// One change to a user, camera or drone, written in the same transaction as the change.
@@ -85,22 +64,12 @@ impl AuditEntry {
         Ok(loaders::user(ctx, id).await?.map(User))
     }
 
-    async fn action(&self) -> Result<AuditAction> {
-        match audit::AuditAction::parse(&self.0.action) {
-            Some(audit::AuditAction::Create) => Ok(AuditAction::Create),
-            Some(audit::AuditAction::Update) => Ok(AuditAction::Update),
-            Some(audit::AuditAction::Delete) => Ok(AuditAction::Delete),
-            None => Err(unknown_word("action", &self.0.action)),
-        }
+    async fn action(&self) -> AuditAction {
+        self.0.action.into()
     }
 
-    async fn entity(&self) -> Result<AuditEntity> {
-        match audit::AuditEntity::parse(&self.0.entity) {
-            Some(audit::AuditEntity::User) => Ok(AuditEntity::User),
-            Some(audit::AuditEntity::Camera) => Ok(AuditEntity::Camera),
-            Some(audit::AuditEntity::Drone) => Ok(AuditEntity::Drone),
-            None => Err(unknown_word("entity", &self.0.entity)),
-        }
+    async fn entity(&self) -> AuditEntity {
+        self.0.entity.into()
     }
 
     async fn entity_id(&self) -> ID {
@@ -120,10 +89,6 @@ impl AuditEntry {
 }
 
 /// A stored word this version does not know: the row is newer than the server reading it.
-fn unknown_word(column: &str, word: &str) -> async_graphql::Error {
-    crate::error::AppError::internal(format!("audit_log.{column} holds unknown {word:?}")).into()
-}
-
 fn snapshot(text: Option<&str>) -> Option<Json<serde_json::Value>> {
     text.and_then(|t| serde_json::from_str(t).ok()).map(Json)
 }
@@ -180,13 +145,7 @@ impl AuditQuery {
         before: Option<String>,
     ) -> Result<Connection<AuditEntry>> {
         let filter = filter.unwrap_or_default().into_service()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-            max_size: Some(state(ctx).config.max_page_size),
-        };
+        let args = page_args(ctx, first, after, last, before);
         let direction = direction.unwrap_or(SortDirection::Desc).into();
         let page = audit::list(&state(ctx).db, filter, direction, &args).await?;
         Ok(Connection::from_page(page, AuditEntry))

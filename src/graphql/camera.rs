@@ -6,16 +6,18 @@ use crate::{
     entity::{camera as camera_entity, user::Role},
     error::AppError,
     graphql::{
-        common::{FloatFilter, SortDirection, StringFilter, count, parse_id, to_id},
+        common::{
+            FloatFilter, OnConflict, SortDirection, StringFilter, check_bulk_size, combinators,
+            count, ordering, page_args, parse_id, to_id,
+        },
         connection::Connection,
         guard::{RoleGuard, SignedInGuard, actor, state},
         loaders,
         scalars::DateTime,
     },
     service::{
-        OnConflict as ServiceOnConflict,
         camera::{self as cameras, CameraInput, CameraPatch, CameraSort},
-        pagination::PageArgs,
+        pagination::SortDirection as SortOrder,
     },
 };
 
@@ -68,28 +70,20 @@ pub struct CameraFilter {
 
 impl From<CameraFilter> for cameras::CameraFilter {
     fn from(f: CameraFilter) -> Self {
+        let (and, or, not) = combinators(f.and, f.or, f.not);
         cameras::CameraFilter {
             model: f.model.map(Into::into),
             brand: f.brand.map(Into::into),
             megapixels: f.megapixels.map(Into::into),
-            and: f
-                .and
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            or: f
-                .or
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            not: f.not.map(|n| Box::new((*n).into())),
+            and,
+            or,
+            not,
         }
     }
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "CameraSort")]
 pub enum CameraOrderField {
     Model,
     Brand,
@@ -102,6 +96,12 @@ pub struct CameraOrder {
     pub field: CameraOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+impl From<CameraOrder> for (CameraSort, SortOrder) {
+    fn from(o: CameraOrder) -> Self {
+        (o.field.into(), o.direction.into())
+    }
 }
 
 #[derive(InputObject, Clone, Debug)]
@@ -128,28 +128,6 @@ pub struct UpdateCameraInput {
     pub megapixels: Option<f64>,
 }
 
-/// What a bulk registration does with an item whose key (serial number / model) already exists.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
-pub enum OnConflict {
-    /// Reject the whole batch, naming each conflicting item.
-    #[default]
-    Fail,
-    /// Keep the existing row, count the item as skipped.
-    Skip,
-    /// Overwrite the existing row with the item.
-    Update,
-}
-
-impl From<OnConflict> for ServiceOnConflict {
-    fn from(o: OnConflict) -> Self {
-        match o {
-            OnConflict::Fail => ServiceOnConflict::Fail,
-            OnConflict::Skip => ServiceOnConflict::Skip,
-            OnConflict::Update => ServiceOnConflict::Update,
-        }
-    }
-}
-
 #[derive(SimpleObject)]
 pub struct BulkCamerasPayload {
     pub created: i32,
@@ -157,16 +135,6 @@ pub struct BulkCamerasPayload {
     pub skipped: i32,
     /// The created and updated cameras, in input order.
     pub cameras: Vec<Camera>,
-}
-
-pub fn check_bulk_size(ctx: &Context<'_>, len: usize) -> Result<(), AppError> {
-    let max = state(ctx).config.max_bulk_items;
-    if len > max {
-        return Err(AppError::bad_input(format!(
-            "at most {max} items per call, got {len}: split the batch"
-        )));
-    }
-    Ok(())
 }
 
 #[derive(Default)]
@@ -206,26 +174,8 @@ impl CameraQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Connection<Camera>> {
-        let order = order_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(|o| {
-                let key = match o.field {
-                    CameraOrderField::Model => CameraSort::Model,
-                    CameraOrderField::Brand => CameraSort::Brand,
-                    CameraOrderField::Megapixels => CameraSort::Megapixels,
-                    CameraOrderField::CreatedAt => CameraSort::CreatedAt,
-                };
-                (key, o.direction.into())
-            })
-            .collect::<Vec<_>>();
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-            max_size: Some(state(ctx).config.max_page_size),
-        };
+        let order = ordering(order_by);
+        let args = page_args(ctx, first, after, last, before);
         let page = cameras::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
         let rows: Vec<_> = page.rows.iter().map(|(_, c)| c.clone()).collect();
         loaders::prefetch_cameras(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;

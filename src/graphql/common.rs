@@ -1,27 +1,88 @@
-//! Inputs and enums shared by several domains: filters, sort direction, ids.
+//! What every domain's GraphQL shares: the filter operators and the `and`/`or`/`not` tree,
+//! the sort direction and ordering, the paging arguments, bulk-call policy and size, and ids.
+//! A domain module holds only what is its own.
 
-use async_graphql::{Enum, ID, InputObject};
+use async_graphql::{Context, Enum, ID, InputObject};
 
 use crate::{
     error::AppError,
-    graphql::scalars::DateTime,
-    service::{filter, pagination},
+    graphql::{guard::state, scalars::DateTime},
+    service::{bulk, filter, pagination},
 };
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[graphql(remote = "pagination::SortDirection")]
 pub enum SortDirection {
     #[default]
     Asc,
     Desc,
 }
 
-impl From<SortDirection> for pagination::SortDirection {
-    fn from(dir: SortDirection) -> Self {
-        match dir {
-            SortDirection::Asc => pagination::SortDirection::Asc,
-            SortDirection::Desc => pagination::SortDirection::Desc,
-        }
+/// What a bulk registration does with an item whose key (serial number / model) already exists.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[graphql(remote = "bulk::OnConflict")]
+pub enum OnConflict {
+    /// Reject the whole batch, naming each conflicting item.
+    #[default]
+    Fail,
+    /// Keep the existing row, count the item as skipped.
+    Skip,
+    /// Overwrite the existing row with the item.
+    Update,
+}
+
+/// BAD_USER_INPUT when a bulk call holds more items than `HANGAR_MAX_BULK_ITEMS`.
+pub fn check_bulk_size(ctx: &Context<'_>, len: usize) -> Result<(), AppError> {
+    let max = state(ctx).config.max_bulk_items;
+    if len > max {
+        return Err(AppError::bad_input(format!(
+            "at most {max} items per call, got {len}: split the batch"
+        )));
     }
+    Ok(())
+}
+
+/// A list field's Relay arguments, with the configured largest page.
+pub fn page_args(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> pagination::PageArgs {
+    pagination::PageArgs {
+        first,
+        after,
+        last,
+        before,
+        max_size: Some(state(ctx).config.max_page_size),
+    }
+}
+
+/// A list field's `orderBy` as service sort keys. Each domain's order input converts itself
+/// (its field enum mirrors the service's sort key with `remote`).
+pub fn ordering<O, K>(order_by: Option<Vec<O>>) -> Vec<(K, pagination::SortDirection)>
+where
+    O: Into<(K, pagination::SortDirection)>,
+{
+    order_by
+        .unwrap_or_default()
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}
+
+/// The `and`/`or`/`not` of a GraphQL filter, converted to the service's filter of the same
+/// domain (absent lists are empty).
+pub type Combinators<S> = (Vec<S>, Vec<S>, Option<Box<S>>);
+
+pub fn combinators<G, S: From<G>>(
+    and: Option<Vec<G>>,
+    or: Option<Vec<G>>,
+    not: Option<Box<G>>,
+) -> Combinators<S> {
+    let all = |list: Option<Vec<G>>| list.unwrap_or_default().into_iter().map(S::from).collect();
+    (all(and), all(or), not.map(|n| Box::new(S::from(*n))))
 }
 
 /// contains and startsWith are case-insensitive; eq/ne/in are exact.

@@ -6,8 +6,11 @@ use crate::{
     entity::{drone as drone_entity, user::Role},
     error::AppError,
     graphql::{
-        camera::{Camera, CameraFilter, OnConflict, check_bulk_size},
-        common::{DateTimeFilter, SortDirection, StringFilter, count, parse_id, to_id},
+        camera::{Camera, CameraFilter},
+        common::{
+            DateTimeFilter, OnConflict, SortDirection, StringFilter, check_bulk_size, combinators,
+            count, ordering, page_args, parse_id, to_id,
+        },
         connection::Connection,
         guard::{RoleGuard, SignedInGuard, actor, state},
         loaders,
@@ -16,7 +19,7 @@ use crate::{
     },
     service::{
         drone::{self as drones, DroneInput, DronePatch, DroneSort},
-        pagination::PageArgs,
+        pagination::SortDirection as SortOrder,
     },
 };
 
@@ -84,6 +87,7 @@ pub struct DroneFilter {
 
 impl From<DroneFilter> for drones::DroneFilter {
     fn from(f: DroneFilter) -> Self {
+        let (and, or, not) = combinators(f.and, f.or, f.not);
         drones::DroneFilter {
             search: f.search,
             serial_number: f.serial_number.map(Into::into),
@@ -91,24 +95,15 @@ impl From<DroneFilter> for drones::DroneFilter {
             brand: f.brand.map(Into::into),
             camera: f.camera.map(Into::into),
             created_at: f.created_at.map(Into::into),
-            and: f
-                .and
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            or: f
-                .or
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            not: f.not.map(|n| Box::new((*n).into())),
+            and,
+            or,
+            not,
         }
     }
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "DroneSort")]
 pub enum DroneOrderField {
     Name,
     Brand,
@@ -122,6 +117,12 @@ pub struct DroneOrder {
     pub field: DroneOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+impl From<DroneOrder> for (DroneSort, SortOrder) {
+    fn from(o: DroneOrder) -> Self {
+        (o.field.into(), o.direction.into())
+    }
 }
 
 #[derive(InputObject, Clone, Debug)]
@@ -205,27 +206,8 @@ impl DroneQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Connection<Drone>> {
-        let order = order_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(|o| {
-                let key = match o.field {
-                    DroneOrderField::Name => DroneSort::Name,
-                    DroneOrderField::Brand => DroneSort::Brand,
-                    DroneOrderField::SerialNumber => DroneSort::SerialNumber,
-                    DroneOrderField::CreatedAt => DroneSort::CreatedAt,
-                    DroneOrderField::UpdatedAt => DroneSort::UpdatedAt,
-                };
-                (key, o.direction.into())
-            })
-            .collect::<Vec<_>>();
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-            max_size: Some(state(ctx).config.max_page_size),
-        };
+        let order = ordering(order_by);
+        let args = page_args(ctx, first, after, last, before);
         let page = drones::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
         let rows: Vec<_> = page.rows.iter().map(|(_, d)| d.clone()).collect();
         loaders::prefetch_drones(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;

@@ -6,40 +6,23 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use crate::{
     entity::user::{self as user_entity, Role as DbRole},
     graphql::{
-        common::{SortDirection, StringFilter, parse_id, to_id},
+        common::{SortDirection, StringFilter, ordering, page_args, parse_id, to_id},
         connection::Connection,
         guard::{RoleGuard, SignedInGuard, actor, signed_in, state, viewer},
         scalars::{Date, DateTime},
     },
     service::{
         Patch,
-        pagination::PageArgs,
+        pagination::SortDirection as SortOrder,
         user::{self as users, NewUser, ProfilePatch, UserSort, UserUpdate},
     },
 };
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "DbRole")]
 pub enum Role {
     Support,
     Member,
-}
-
-impl From<DbRole> for Role {
-    fn from(role: DbRole) -> Self {
-        match role {
-            DbRole::Support => Role::Support,
-            DbRole::Member => Role::Member,
-        }
-    }
-}
-
-impl From<Role> for DbRole {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Support => DbRole::Support,
-            Role::Member => DbRole::Member,
-        }
-    }
 }
 
 #[derive(Clone)]
@@ -90,6 +73,7 @@ pub struct UserFilter {
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "UserSort")]
 pub enum UserOrderField {
     Username,
     CreatedAt,
@@ -100,6 +84,12 @@ pub struct UserOrder {
     pub field: UserOrderField,
     #[graphql(default)]
     pub direction: SortDirection,
+}
+
+impl From<UserOrder> for (UserSort, SortOrder) {
+    fn from(o: UserOrder) -> Self {
+        (o.field.into(), o.direction.into())
+    }
 }
 
 #[derive(InputObject)]
@@ -198,24 +188,8 @@ impl UserQuery {
             username: filter.username.map(Into::into),
             role: filter.role.map(Into::into),
         };
-        let order = order_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(|o| {
-                let key = match o.field {
-                    UserOrderField::Username => UserSort::Username,
-                    UserOrderField::CreatedAt => UserSort::CreatedAt,
-                };
-                (key, o.direction.into())
-            })
-            .collect::<Vec<_>>();
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-            max_size: Some(state(ctx).config.max_page_size),
-        };
+        let order = ordering(order_by);
+        let args = page_args(ctx, first, after, last, before);
         let page = users::list(&state(ctx).db, filter, &order, &args).await?;
         Ok(Connection::from_page(page, User))
     }

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
+pub use crate::entity::audit::{AuditAction, AuditEntity};
 use crate::{
     entity::{audit, camera, drone, user},
     error::Result,
@@ -31,54 +32,6 @@ const INSERT_CHUNK: usize = 3000;
 pub enum Actor {
     User { id: i64, username: String },
     System,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuditEntity {
-    User,
-    Camera,
-    Drone,
-}
-
-impl AuditEntity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "USER",
-            Self::Camera => "CAMERA",
-            Self::Drone => "DRONE",
-        }
-    }
-
-    /// The stored word back; None for a word this version never writes.
-    pub fn parse(stored: &str) -> Option<Self> {
-        [Self::User, Self::Camera, Self::Drone]
-            .into_iter()
-            .find(|e| e.as_str() == stored)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuditAction {
-    Create,
-    Update,
-    Delete,
-}
-
-impl AuditAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "CREATE",
-            Self::Update => "UPDATE",
-            Self::Delete => "DELETE",
-        }
-    }
-
-    /// The stored word back; None for a word this version never writes.
-    pub fn parse(stored: &str) -> Option<Self> {
-        [Self::Create, Self::Update, Self::Delete]
-            .into_iter()
-            .find(|a| a.as_str() == stored)
-    }
 }
 
 /// One change, ready to be recorded.
@@ -140,8 +93,8 @@ pub async fn record(
             at: Set(at),
             actor_id: Set(actor_id),
             actor_username: Set(actor_username.clone()),
-            action: Set(change.action.as_str().to_owned()),
-            entity: Set(change.entity.as_str().to_owned()),
+            action: Set(change.action),
+            entity: Set(change.entity),
             entity_id: Set(change.entity_id),
             before: Set(change.before.map(|v| v.to_string())),
             after: Set(change.after.map(|v| v.to_string())),
@@ -204,13 +157,13 @@ pub struct AuditFilter {
 impl AuditFilter {
     fn apply(self, mut select: Select<audit::Entity>) -> Select<audit::Entity> {
         if let Some(entity) = self.entity {
-            select = select.filter(audit::Column::Entity.eq(entity.as_str()));
+            select = select.filter(audit::Column::Entity.eq(entity));
         }
         if let Some(id) = self.entity_id {
             select = select.filter(audit::Column::EntityId.eq(id));
         }
         if let Some(action) = self.action {
-            select = select.filter(audit::Column::Action.eq(action.as_str()));
+            select = select.filter(audit::Column::Action.eq(action));
         }
         if let Some(id) = self.actor_id {
             select = select.filter(audit::Column::ActorId.eq(id));

@@ -1,23 +1,24 @@
-//! Sign-in: login, refresh-token rotation with reuse detection, logout, and resolving the
-//! viewer behind an access token.
+//! Sign-in: login, refresh, logout (the tokens themselves are kept by [`session`]), and
+//! resolving the viewer behind an access token.
+//!
+//! [`session`]: crate::service::session
 
-use chrono::Duration as ChronoDuration;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, sea_query::Expr,
-};
+use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{
         SignedIn, Viewer,
         cache::{KnownUser, ViewerCache},
         password::Passwords,
-        token::{Tokens, hash_refresh_token, new_refresh_token},
+        token::Tokens,
     },
     db,
-    entity::{refresh_token, user},
+    entity::user,
     error::{AppError, Result},
-    service::{now, user as users},
+    service::{
+        session::{self, Rotation},
+        user as users,
+    },
 };
 
 /// What a successful login or refresh hands back.
@@ -53,7 +54,7 @@ pub async fn login(
     };
     let family = uuid::Uuid::new_v4().to_string();
     let txn = db::begin_write(db).await?;
-    let refresh = store_refresh_token(&txn, tokens, user.id, &family).await?;
+    let refresh = session::issue(&txn, tokens, user.id, &family).await?;
     txn.commit().await?;
     issue(tokens, user, &family, refresh)
 }
@@ -77,117 +78,33 @@ fn issue(
     })
 }
 
-async fn store_refresh_token(
-    txn: &impl ConnectionTrait,
-    tokens: &Tokens,
-    user_id: i64,
-    family: &str,
-) -> Result<String> {
-    let (token, hash) = new_refresh_token();
-    let at = now();
-    let ttl = ChronoDuration::from_std(tokens.refresh_ttl)
-        .map_err(|_| AppError::internal("refresh token TTL out of range"))?;
-    refresh_token::ActiveModel {
-        user_id: Set(user_id),
-        family_id: Set(family.to_owned()),
-        token_hash: Set(hash),
-        expires_at: Set(at + ttl),
-        created_at: Set(at),
-        used_at: Set(None),
-        revoked_at: Set(None),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(token)
-}
-
 /// Exchanges a live refresh token for a new pair (single use). Presenting a token that was
 /// already used means it leaked: the whole family (every token of that login) is revoked.
 pub async fn refresh(db: &DatabaseConnection, tokens: &Tokens, presented: &str) -> Result<Session> {
-    let hash = hash_refresh_token(presented);
     let txn = db::begin_write(db).await?;
-    let Some(stored) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash))
-        .one(&txn)
-        .await?
-    else {
-        return Err(AppError::Unauthenticated(BAD_REFRESH.into()));
+    let (user_id, family) = match session::claim(&txn, presented).await? {
+        Rotation::Claimed { user_id, family } => (user_id, family),
+        Rotation::Reused { user_id } => {
+            txn.commit().await?;
+            tracing::warn!(user_id, "refresh token reused: session family revoked");
+            return Err(AppError::Unauthenticated(BAD_REFRESH.into()));
+        }
+        Rotation::Invalid => return Err(AppError::Unauthenticated(BAD_REFRESH.into())),
     };
-    let at = now();
-    if stored.revoked_at.is_some() || stored.expires_at <= at {
-        return Err(AppError::Unauthenticated(BAD_REFRESH.into()));
-    }
-    // Mark it used only if nobody did in the meantime: of two concurrent refreshes with the
-    // same token, exactly one wins and the other is treated as reuse.
-    let claimed = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::UsedAt, Expr::value(at))
-        .filter(refresh_token::Column::Id.eq(stored.id))
-        .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !claimed {
-        revoke_family(&txn, &stored.family_id).await?;
-        txn.commit().await?;
-        tracing::warn!(
-            user_id = stored.user_id,
-            "refresh token reused: session family revoked"
-        );
-        return Err(AppError::Unauthenticated(BAD_REFRESH.into()));
-    }
-    let user = users::find_by_id(&txn, stored.user_id)
+    let user = users::find_by_id(&txn, user_id)
         .await?
         .ok_or_else(|| AppError::Unauthenticated(BAD_REFRESH.into()))?;
-    let refresh = store_refresh_token(&txn, tokens, user.id, &stored.family_id).await?;
+    let refresh = session::issue(&txn, tokens, user.id, &family).await?;
     txn.commit().await?;
-    issue(tokens, user, &stored.family_id, refresh)
+    issue(tokens, user, &family, refresh)
 }
 
 /// Revokes one refresh token. Returns whether it was live (unused, unrevoked, unexpired).
 pub async fn logout(db: &DatabaseConnection, presented: &str) -> Result<bool> {
-    let hash = hash_refresh_token(presented);
-    let at = now();
     let txn = db::begin_write(db).await?;
-    let revoked = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(at))
-        .filter(refresh_token::Column::TokenHash.eq(hash))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .filter(refresh_token::Column::UsedAt.is_null())
-        .filter(refresh_token::Column::ExpiresAt.gt(at))
-        .exec(&txn)
-        .await?
-        .rows_affected;
+    let revoked = session::revoke(&txn, presented).await?;
     txn.commit().await?;
-    Ok(revoked == 1)
-}
-
-async fn revoke_family(txn: &impl ConnectionTrait, family: &str) -> Result<()> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
-        .filter(refresh_token::Column::FamilyId.eq(family))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(txn)
-        .await?;
-    Ok(())
-}
-
-/// Revokes every refresh token of a user, except those of `keep_session` if given.
-pub async fn revoke_all_sessions(
-    txn: &impl ConnectionTrait,
-    user_id: i64,
-    keep_session: Option<&str>,
-) -> Result<()> {
-    let mut update = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null());
-    if let Some(session) = keep_session {
-        update = update.filter(refresh_token::Column::FamilyId.ne(session));
-    }
-    update.exec(txn).await?;
-    Ok(())
+    Ok(revoked)
 }
 
 /// Turns an `Authorization` header value into a viewer. A valid token whose user no longer

@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait, OnConflict as SqlOnConflict},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect,
+    sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
@@ -15,9 +16,9 @@ use crate::{
     entity::{camera, drone_camera},
     error::{AppError, Result, conflict_on_unique},
     service::{
-        OnConflict,
         audit::{self, Actor, AuditEntity, Change, camera_snapshot},
-        filter::{FloatFilter, StringFilter},
+        bulk::{self, BulkEntity, BulkOutcome, OnConflict},
+        filter::{FilterBudget, FilterTree, FloatFilter, StringFilter},
         now,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
         validate::{ItemErrors, key, required_text},
@@ -137,148 +138,111 @@ pub async fn register(
     Ok(created)
 }
 
-/// What a bulk registration did.
-pub struct BulkOutcome<M> {
-    pub created: usize,
-    pub updated: usize,
-    pub skipped: usize,
-    /// Created and updated rows, in input order.
-    pub rows: Vec<M>,
-}
-
-/// Registers many cameras in one transaction with multi-row INSERTs. Every item is validated
-/// first and all problems are reported together (by index); nothing is written unless all
-/// items are valid (and, with FAIL, none exists yet).
+/// Registers many cameras in one transaction with multi-row INSERTs (see [`bulk`]).
 pub async fn register_many(
     db: &DatabaseConnection,
     actor: &Actor,
     inputs: Vec<CameraInput>,
     on_conflict: OnConflict,
 ) -> Result<BulkOutcome<camera::Model>> {
-    let mut errors = ItemErrors::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut valid = Vec::with_capacity(inputs.len());
-    for (index, input) in inputs.iter().enumerate() {
-        match validate(input) {
-            Ok(camera) => {
-                if let Some(first) = seen.insert(camera.model_key.clone(), index) {
-                    errors.push(
-                        index,
-                        format!("model {:?} repeats item {first}", camera.model),
-                    );
-                }
-                valid.push(camera);
-            }
-            Err(message) => errors.push(index, message),
-        }
-    }
-    errors.into_bad_input()?;
+    bulk::register::<Cameras>(db, actor, &inputs, on_conflict)
+        .await?
+        .commit()
+        .await
+}
 
-    let txn = db::begin_write(db).await?;
-    db::take_turn(&txn, TurnLock::CameraRegistration).await?;
-    let keys: Vec<String> = valid.iter().map(|c| c.model_key.clone()).collect();
-    let existing: HashMap<String, camera::Model> = existing_by_key(&txn, &keys).await?;
-    if on_conflict == OnConflict::Fail {
-        let mut conflicts = ItemErrors::default();
-        for (index, camera) in valid.iter().enumerate() {
-            if existing.contains_key(&camera.model_key) {
-                conflicts.push(
-                    index,
-                    format!("model {:?} is already registered", camera.model),
-                );
-            }
-        }
-        conflicts.into_conflict()?;
+/// Cameras in bulk registration.
+struct Cameras;
+
+impl BulkEntity for Cameras {
+    type Input = CameraInput;
+    type Item = ValidCamera;
+    type Model = camera::Model;
+    type Refs = ();
+
+    const AUDIT: AuditEntity = AuditEntity::Camera;
+    const TURN: TurnLock = TurnLock::CameraRegistration;
+    const KEY_NAME: &'static str = "model";
+
+    fn validate(input: &CameraInput) -> Result<ValidCamera, String> {
+        validate(input)
     }
 
-    let at = now();
-    let mut written = Vec::with_capacity(valid.len());
-    let mut skipped = 0;
-    let mut updated = 0;
-    let rows: Vec<&ValidCamera> = valid
-        .iter()
-        .filter(|c| {
-            let exists = existing.contains_key(&c.model_key);
-            if exists && on_conflict == OnConflict::Skip {
-                skipped += 1;
-                return false;
-            }
-            if exists {
-                updated += 1;
-            }
-            true
-        })
-        .collect();
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let models = chunk.iter().map(|c| camera::ActiveModel {
-            model: Set(c.model.clone()),
-            model_key: Set(c.model_key.clone()),
-            brand: Set(c.brand.clone()),
-            megapixels: Set(c.megapixels),
-            created_at: Set(at),
-            updated_at: Set(at),
-            ..Default::default()
-        });
-        // ON CONFLICT also covers a concurrent registration of the same model between the
-        // look-up above and this insert.
-        let conflict = match on_conflict {
-            OnConflict::Update => SqlOnConflict::column(camera::Column::ModelKey)
-                .update_columns([
+    fn key(item: &ValidCamera) -> &str {
+        &item.model_key
+    }
+
+    fn shown_key(item: &ValidCamera) -> &str {
+        &item.model
+    }
+
+    fn row_key(row: &camera::Model) -> &str {
+        &row.model_key
+    }
+
+    fn row_id(row: &camera::Model) -> i64 {
+        row.id
+    }
+
+    async fn refs(
+        _: &DatabaseConnection,
+        _: &[(usize, ValidCamera)],
+        _: &mut ItemErrors,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    async fn existing(
+        txn: &DatabaseTransaction,
+        keys: &[String],
+    ) -> Result<HashMap<String, camera::Model>> {
+        existing_by_key(txn, keys).await
+    }
+
+    async fn snapshots(
+        _: &DatabaseTransaction,
+        rows: Vec<&camera::Model>,
+    ) -> Result<HashMap<i64, serde_json::Value>> {
+        Ok(rows.into_iter().map(|c| (c.id, camera_snapshot(c))).collect())
+    }
+
+    async fn write(
+        txn: &DatabaseTransaction,
+        items: &[&ValidCamera],
+        _: &Actor,
+        at: DateTime<Utc>,
+        policy: OnConflict,
+    ) -> Result<Vec<camera::Model>> {
+        let mut written = Vec::with_capacity(items.len());
+        for chunk in items.chunks(INSERT_CHUNK) {
+            let models = chunk.iter().map(|c| camera::ActiveModel {
+                model: Set(c.model.clone()),
+                model_key: Set(c.model_key.clone()),
+                brand: Set(c.brand.clone()),
+                megapixels: Set(c.megapixels),
+                created_at: Set(at),
+                updated_at: Set(at),
+                ..Default::default()
+            });
+            let clause = bulk::conflict_clause(
+                camera::Column::ModelKey,
+                &[
                     camera::Column::Model,
                     camera::Column::Brand,
                     camera::Column::Megapixels,
                     camera::Column::UpdatedAt,
-                ])
-                .to_owned(),
-            OnConflict::Skip => SqlOnConflict::column(camera::Column::ModelKey)
-                .do_nothing()
-                .to_owned(),
-            OnConflict::Fail => {
-                let inserted = camera::Entity::insert_many(models)
-                    .exec_with_returning(&txn)
-                    .await
-                    .map_err(|e| conflict_on_unique(e, || "a camera model of this batch was registered concurrently: nothing was written".into()))?;
-                written.extend(inserted);
-                continue;
-            }
-        };
-        let inserted = camera::Entity::insert_many(models)
-            .on_conflict(conflict)
-            .exec_with_returning(&txn)
-            .await?;
-        written.extend(inserted);
+                ],
+                policy,
+            );
+            let insert = camera::Entity::insert_many(models);
+            written.extend(bulk::insert_chunk(txn, insert, clause, "camera model").await?);
+        }
+        Ok(written)
     }
-    let changes = written.iter().map(|c| match existing.get(&c.model_key) {
-        Some(before) => Change::updated(
-            AuditEntity::Camera,
-            c.id,
-            camera_snapshot(before),
-            camera_snapshot(c),
-        ),
-        None => Change::created(AuditEntity::Camera, c.id, camera_snapshot(c)),
-    });
-    audit::record(&txn, actor, changes).await?;
-    txn.commit().await?;
 
-    // In input order.
-    let position: HashMap<&str, usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.model_key.as_str(), i))
-        .collect();
-    written.sort_by_key(|c| {
-        position
-            .get(c.model_key.as_str())
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
-    let created = written.len() - std::cmp::min(updated, written.len());
-    Ok(BulkOutcome {
-        created,
-        updated,
-        skipped: skipped + (rows.len() - written.len()),
-        rows: written,
-    })
+    fn snapshot(row: &camera::Model, _: &ValidCamera, _: &()) -> serde_json::Value {
+        camera_snapshot(row)
+    }
 }
 
 /// The cameras of `keys` that exist already (whole rows: the audit trail records what an
@@ -494,13 +458,6 @@ pub async fn drone_counts(
     Ok(counts)
 }
 
-/// Filters nest (`and`/`or`/`not`); this bounds how deep and how many, so a filter can never
-/// become unbounded work.
-pub const MAX_FILTER_DEPTH: usize = 8;
-pub const MAX_FILTER_NODES: usize = 200;
-/// `in` values in one whole filter (each list alone takes up to 1,000).
-pub const MAX_FILTER_IN_VALUES: usize = 5000;
-
 #[derive(Clone, Debug, Default)]
 pub struct CameraFilter {
     pub model: Option<StringFilter>,
@@ -511,65 +468,8 @@ pub struct CameraFilter {
     pub not: Option<Box<CameraFilter>>,
 }
 
-/// Counts filter nodes against [`MAX_FILTER_NODES`] and depth against [`MAX_FILTER_DEPTH`].
-pub struct FilterBudget {
-    nodes: usize,
-    in_values: usize,
-}
-
-impl FilterBudget {
-    pub fn new() -> Self {
-        Self {
-            nodes: 0,
-            in_values: 0,
-        }
-    }
-
-    /// Counts `in` values across the whole filter: each list is capped, but 200 parts of
-    /// capped lists would still exceed the databases' bind-parameter limits.
-    pub fn spend_in_values<'a>(
-        &mut self,
-        filters: impl IntoIterator<Item = Option<&'a StringFilter>>,
-    ) -> Result<()> {
-        self.in_values += filters
-            .into_iter()
-            .flatten()
-            .map(|f| f.in_.as_ref().map_or(0, Vec::len))
-            .sum::<usize>();
-        if self.in_values > MAX_FILTER_IN_VALUES {
-            return Err(AppError::bad_input(format!(
-                "a filter may hold at most {MAX_FILTER_IN_VALUES} `in` values in all"
-            )));
-        }
-        Ok(())
-    }
-
-    pub fn enter(&mut self, depth: usize) -> Result<()> {
-        self.nodes += 1;
-        if depth > MAX_FILTER_DEPTH {
-            return Err(AppError::bad_input(format!(
-                "filter nests deeper than {MAX_FILTER_DEPTH} levels"
-            )));
-        }
-        if self.nodes > MAX_FILTER_NODES {
-            return Err(AppError::bad_input(format!(
-                "filter has more than {MAX_FILTER_NODES} parts"
-            )));
-        }
-        Ok(())
-    }
-}
-
-impl Default for FilterBudget {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl CameraFilter {
-    pub fn condition(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
-        budget.enter(depth)?;
-        budget.spend_in_values([self.model.as_ref(), self.brand.as_ref()])?;
+impl FilterTree for CameraFilter {
+    fn fields(&self, _: &mut FilterBudget, _: usize) -> Result<Condition> {
         let mut all = Condition::all();
         if let Some(f) = &self.model {
             all = all.add(f.condition(camera::Column::Model)?);
@@ -580,20 +480,23 @@ impl CameraFilter {
         if let Some(f) = &self.megapixels {
             all = all.add(f.condition(camera::Column::Megapixels)?);
         }
-        for f in &self.and {
-            all = all.add(f.condition(budget, depth + 1)?);
-        }
-        if !self.or.is_empty() {
-            let mut any = Condition::any();
-            for f in &self.or {
-                any = any.add(f.condition(budget, depth + 1)?);
-            }
-            all = all.add(any);
-        }
-        if let Some(f) = &self.not {
-            all = all.add(f.condition(budget, depth + 1)?.not());
-        }
         Ok(all)
+    }
+
+    fn text_filters(&self) -> Vec<Option<&StringFilter>> {
+        vec![self.model.as_ref(), self.brand.as_ref()]
+    }
+
+    fn and(&self) -> &[Self] {
+        &self.and
+    }
+
+    fn or(&self) -> &[Self] {
+        &self.or
+    }
+
+    fn not(&self) -> Option<&Self> {
+        self.not.as_deref()
     }
 }
 
@@ -660,7 +563,7 @@ pub async fn list(
 ) -> Result<Page<camera::Model>> {
     let mut select = camera::Entity::find();
     if let Some(filter) = filter {
-        select = select.filter(filter.condition(&mut FilterBudget::new(), 1)?);
+        select = select.filter(filter.root_condition()?);
     }
     pagination::fetch_page(db, select, order, args).await
 }

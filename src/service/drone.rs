@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -16,11 +17,10 @@ use crate::{
     error::{AppError, Result, conflict_on_unique},
     events::{ChangeKind, Events, Outbox},
     service::{
-        OnConflict,
         audit::{self, Actor, AuditEntity, Change, drone_snapshot},
-        camera as cameras,
-        camera::{BulkOutcome, CameraFilter, FilterBudget},
-        filter::{DateTimeFilter, StringFilter, contains_ci},
+        bulk::{self, BulkEntity, BulkOutcome, OnConflict},
+        camera::{self as cameras, CameraFilter},
+        filter::{DateTimeFilter, FilterBudget, FilterTree, StringFilter, contains_ci},
         now,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
         validate::{ItemErrors, key, required_text},
@@ -284,9 +284,8 @@ pub async fn register(
     Ok(created)
 }
 
-/// Registers many drones in one transaction with multi-row INSERTs. Every item is checked
-/// first (fields, repeated serials, unknown camera models) and every problem is reported by
-/// index; nothing is written unless all items are valid (and, with FAIL, none exists yet).
+/// Registers many drones in one transaction with multi-row INSERTs (see [`bulk`]); an updated
+/// drone's camera list is replaced by the one given. Announced once committed.
 pub async fn register_many(
     db: &DatabaseConnection,
     events: &Events,
@@ -294,209 +293,161 @@ pub async fn register_many(
     inputs: Vec<DroneInput>,
     on_conflict: OnConflict,
 ) -> Result<BulkOutcome<drone::Model>> {
-    let mut errors = ItemErrors::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut valid: Vec<(usize, ValidDrone)> = Vec::with_capacity(inputs.len());
-    for (index, input) in inputs.iter().enumerate() {
-        match validate(input) {
-            Ok(drone) => {
-                if let Some(first) = seen.insert(drone.serial_key.clone(), index) {
-                    errors.push(
-                        index,
-                        format!(
-                            "serial number {:?} repeats item {first}",
-                            drone.serial_number
-                        ),
-                    );
-                } else {
-                    valid.push((index, drone));
-                }
-            }
-            Err(message) => errors.push(index, message),
-        }
+    let staged = bulk::register::<Drones>(db, actor, &inputs, on_conflict).await?;
+    let mut outbox = Outbox::new(events);
+    outbox.push(ChangeKind::Created, staged.created_ids);
+    outbox.push(ChangeKind::Updated, staged.updated_ids);
+    outbox.commit(staged.txn).await?;
+    Ok(staged.outcome)
+}
+
+/// Drones in bulk registration.
+struct Drones;
+
+impl BulkEntity for Drones {
+    type Input = DroneInput;
+    type Item = ValidDrone;
+    type Model = drone::Model;
+    /// Every camera model of the batch, by key.
+    type Refs = HashMap<String, cameras::CameraRef>;
+
+    const AUDIT: AuditEntity = AuditEntity::Drone;
+    const TURN: TurnLock = TurnLock::DroneRegistration;
+    const KEY_NAME: &'static str = "serial number";
+
+    fn validate(input: &DroneInput) -> Result<ValidDrone, String> {
+        validate(input)
     }
 
-    // One look-up for every camera model of the batch.
-    let all_keys: Vec<String> = valid
-        .iter()
-        .flat_map(|(_, d)| d.camera_keys.iter().map(|(k, _)| k.clone()))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let camera_ids = cameras::refs_by_key(db, &all_keys).await?;
-    for (index, drone) in &valid {
-        let unknown: Vec<&str> = drone
-            .camera_keys
+    fn key(item: &ValidDrone) -> &str {
+        &item.serial_key
+    }
+
+    fn shown_key(item: &ValidDrone) -> &str {
+        &item.serial_number
+    }
+
+    fn row_key(row: &drone::Model) -> &str {
+        &row.serial_key
+    }
+
+    fn row_id(row: &drone::Model) -> i64 {
+        row.id
+    }
+
+    /// One look-up for every camera model of the batch; names each item's unknown ones.
+    async fn refs(
+        db: &DatabaseConnection,
+        items: &[(usize, ValidDrone)],
+        errors: &mut ItemErrors,
+    ) -> Result<Self::Refs> {
+        let all_keys: Vec<String> = items
             .iter()
-            .filter(|(k, _)| !camera_ids.contains_key(k))
-            .map(|(_, m)| m.as_str())
+            .flat_map(|(_, d)| d.camera_keys.iter().map(|(k, _)| k.clone()))
+            .collect::<HashSet<_>>()
+            .into_iter()
             .collect();
-        if !unknown.is_empty() {
-            errors.push(*index, unknown_models_message(&unknown));
+        let refs = cameras::refs_by_key(db, &all_keys).await?;
+        for (index, drone) in items {
+            let unknown: Vec<&str> = drone
+                .camera_keys
+                .iter()
+                .filter(|(k, _)| !refs.contains_key(k))
+                .map(|(_, m)| m.as_str())
+                .collect();
+            if !unknown.is_empty() {
+                errors.push(*index, unknown_models_message(&unknown));
+            }
         }
+        Ok(refs)
     }
-    errors.into_bad_input()?;
 
-    let txn = db::begin_write(db).await?;
-    db::take_turn(&txn, TurnLock::DroneRegistration).await?;
-    let serial_keys: Vec<String> = valid.iter().map(|(_, d)| d.serial_key.clone()).collect();
-    let existing = existing_by_serial(&txn, &serial_keys).await?;
-    // What an UPDATE will overwrite, for the audit trail (read before it is overwritten).
-    let overwritten: HashMap<i64, serde_json::Value> = if on_conflict == OnConflict::Update {
-        let ids: Vec<i64> = existing.values().map(|d| d.id).collect();
-        let mut models = camera_models(&txn, &ids).await?;
-        existing
-            .values()
+    async fn existing(
+        txn: &DatabaseTransaction,
+        keys: &[String],
+    ) -> Result<HashMap<String, drone::Model>> {
+        existing_by_serial(txn, keys).await
+    }
+
+    async fn snapshots(
+        txn: &DatabaseTransaction,
+        rows: Vec<&drone::Model>,
+    ) -> Result<HashMap<i64, serde_json::Value>> {
+        let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
+        let mut models = camera_models(txn, &ids).await?;
+        Ok(rows
+            .into_iter()
             .map(|d| {
                 let cams = models.remove(&d.id).unwrap_or_default();
                 (d.id, drone_snapshot(d, &cams))
             })
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    if on_conflict == OnConflict::Fail {
-        let mut conflicts = ItemErrors::default();
-        for (index, drone) in &valid {
-            if existing.contains_key(&drone.serial_key) {
-                conflicts.push(
-                    *index,
-                    format!(
-                        "serial number {:?} is already registered",
-                        drone.serial_number
-                    ),
-                );
-            }
+            .collect())
+    }
+
+    async fn write(
+        txn: &DatabaseTransaction,
+        items: &[&ValidDrone],
+        actor: &Actor,
+        at: DateTime<Utc>,
+        policy: OnConflict,
+    ) -> Result<Vec<drone::Model>> {
+        let mut written = Vec::with_capacity(items.len());
+        for chunk in items.chunks(DRONE_CHUNK) {
+            let models = chunk.iter().map(|d| drone::ActiveModel {
+                serial_number: Set(d.serial_number.clone()),
+                serial_key: Set(d.serial_key.clone()),
+                name: Set(d.name.clone()),
+                brand: Set(d.brand.clone()),
+                registered_by_id: Set(registered_by(actor)),
+                created_at: Set(at),
+                updated_at: Set(at),
+                ..Default::default()
+            });
+            let clause = bulk::conflict_clause(
+                drone::Column::SerialKey,
+                &[
+                    drone::Column::SerialNumber,
+                    drone::Column::Name,
+                    drone::Column::Brand,
+                    drone::Column::UpdatedAt,
+                ],
+                policy,
+            );
+            let insert = drone::Entity::insert_many(models);
+            written.extend(bulk::insert_chunk(txn, insert, clause, "serial number").await?);
         }
-        conflicts.into_conflict()?;
+        Ok(written)
     }
 
-    let mut skipped = 0;
-    let rows: Vec<&ValidDrone> = valid
-        .iter()
-        .map(|(_, d)| d)
-        .filter(|d| {
-            let skip = on_conflict == OnConflict::Skip && existing.contains_key(&d.serial_key);
-            skipped += usize::from(skip);
-            !skip
-        })
-        .collect();
-
-    let at = now();
-    let mut written: Vec<drone::Model> = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(DRONE_CHUNK) {
-        let models = chunk.iter().map(|d| drone::ActiveModel {
-            serial_number: Set(d.serial_number.clone()),
-            serial_key: Set(d.serial_key.clone()),
-            name: Set(d.name.clone()),
-            brand: Set(d.brand.clone()),
-            registered_by_id: Set(registered_by(actor)),
-            created_at: Set(at),
-            updated_at: Set(at),
-            ..Default::default()
-        });
-        let insert = drone::Entity::insert_many(models);
-        // ON CONFLICT also covers a drone registered concurrently after the look-up above.
-        let inserted = match on_conflict {
-            OnConflict::Fail => insert.exec_with_returning(&txn).await.map_err(|e| {
-                conflict_on_unique(e, || {
-                    "a serial number of this batch was registered concurrently: nothing was written"
-                        .into()
-                })
-            })?,
-            OnConflict::Skip => {
-                insert
-                    .on_conflict(
-                        SqlOnConflict::column(drone::Column::SerialKey)
-                            .do_nothing()
-                            .to_owned(),
-                    )
-                    .exec_with_returning(&txn)
-                    .await?
-            }
-            OnConflict::Update => {
-                insert
-                    .on_conflict(
-                        SqlOnConflict::column(drone::Column::SerialKey)
-                            .update_columns([
-                                drone::Column::SerialNumber,
-                                drone::Column::Name,
-                                drone::Column::Brand,
-                                drone::Column::UpdatedAt,
-                            ])
-                            .to_owned(),
-                    )
-                    .exec_with_returning(&txn)
-                    .await?
-            }
-        };
-        written.extend(inserted);
+    /// Camera links: an overwritten drone's list is replaced by the one given.
+    async fn link(
+        txn: &DatabaseTransaction,
+        written: &[drone::Model],
+        items: &HashMap<&str, &ValidDrone>,
+        overwritten: &[i64],
+        refs: &Self::Refs,
+    ) -> Result<()> {
+        unlink_all(txn, overwritten).await?;
+        let links: Vec<(i64, i64)> = written
+            .iter()
+            .flat_map(|d| {
+                items[d.serial_key.as_str()]
+                    .camera_keys
+                    .iter()
+                    .map(|(k, _)| (d.id, refs[k].id))
+            })
+            .collect();
+        link(txn, links).await
     }
 
-    // Camera links: an updated drone's list is replaced by the one given.
-    let by_key: HashMap<&str, &ValidDrone> =
-        rows.iter().map(|d| (d.serial_key.as_str(), *d)).collect();
-    let updated_ids: Vec<i64> = written
-        .iter()
-        .filter(|d| existing.contains_key(&d.serial_key))
-        .map(|d| d.id)
-        .collect();
-    unlink_all(&txn, &updated_ids).await?;
-    let links: Vec<(i64, i64)> = written
-        .iter()
-        .flat_map(|d| {
-            by_key[d.serial_key.as_str()]
-                .camera_keys
-                .iter()
-                .map(|(k, _)| (d.id, camera_ids[k].id))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    link(&txn, links).await?;
-    let changes = written.iter().map(|d| {
-        let models: Vec<String> = by_key[d.serial_key.as_str()]
+    fn snapshot(row: &drone::Model, item: &ValidDrone, refs: &Self::Refs) -> serde_json::Value {
+        let models: Vec<String> = item
             .camera_keys
             .iter()
-            .map(|(k, _)| camera_ids[k].model.clone())
+            .map(|(k, _)| refs[k].model.clone())
             .collect();
-        let after = drone_snapshot(d, &models);
-        match overwritten.get(&d.id) {
-            Some(before) => Change::updated(AuditEntity::Drone, d.id, before.clone(), after),
-            None => Change::created(AuditEntity::Drone, d.id, after),
-        }
-    });
-    audit::record(&txn, actor, changes).await?;
-    let mut outbox = Outbox::new(events);
-    let updated_set: HashSet<i64> = updated_ids.iter().copied().collect();
-    outbox.push(
-        ChangeKind::Created,
-        written
-            .iter()
-            .map(|d| d.id)
-            .filter(|id| !updated_set.contains(id))
-            .collect(),
-    );
-    outbox.push(ChangeKind::Updated, updated_ids.clone());
-    outbox.commit(txn).await?;
-
-    let position: HashMap<&str, usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.serial_key.as_str(), i))
-        .collect();
-    written.sort_by_key(|d| {
-        position
-            .get(d.serial_key.as_str())
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
-    let updated = updated_ids.len();
-    Ok(BulkOutcome {
-        created: written.len() - updated,
-        updated,
-        skipped: skipped + (rows.len() - written.len()),
-        rows: written,
-    })
+        drone_snapshot(row, &models)
+    }
 }
 
 /// The drones of these serial keys that exist already, by key.
@@ -660,14 +611,8 @@ pub struct DroneFilter {
     pub not: Option<Box<DroneFilter>>,
 }
 
-impl DroneFilter {
-    fn condition(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
-        budget.enter(depth)?;
-        budget.spend_in_values([
-            self.serial_number.as_ref(),
-            self.name.as_ref(),
-            self.brand.as_ref(),
-        ])?;
+impl FilterTree for DroneFilter {
+    fn fields(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
         let mut all = Condition::all();
         if let Some(text) = &self.search {
             if text.chars().count() > MAX_SEARCH_CHARS {
@@ -715,20 +660,27 @@ impl DroneFilter {
                 .cond_where(camera_filter.condition(budget, depth + 1)?);
             all = all.add(Expr::exists(matching));
         }
-        for f in &self.and {
-            all = all.add(f.condition(budget, depth + 1)?);
-        }
-        if !self.or.is_empty() {
-            let mut any = Condition::any();
-            for f in &self.or {
-                any = any.add(f.condition(budget, depth + 1)?);
-            }
-            all = all.add(any);
-        }
-        if let Some(f) = &self.not {
-            all = all.add(f.condition(budget, depth + 1)?.not());
-        }
         Ok(all)
+    }
+
+    fn text_filters(&self) -> Vec<Option<&StringFilter>> {
+        vec![
+            self.serial_number.as_ref(),
+            self.name.as_ref(),
+            self.brand.as_ref(),
+        ]
+    }
+
+    fn and(&self) -> &[Self] {
+        &self.and
+    }
+
+    fn or(&self) -> &[Self] {
+        &self.or
+    }
+
+    fn not(&self) -> Option<&Self> {
+        self.not.as_deref()
     }
 }
 
@@ -798,7 +750,7 @@ pub async fn list(
 ) -> Result<Page<drone::Model>> {
     let mut select = drone::Entity::find();
     if let Some(filter) = filter {
-        select = select.filter(filter.condition(&mut FilterBudget::new(), 1)?);
+        select = select.filter(filter.root_condition()?);
     }
     pagination::fetch_page(db, select, order, args).await
 }

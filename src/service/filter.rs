@@ -1,5 +1,6 @@
-//! Filter operators shared by every list, turned into SQL conditions that read the same on
-//! SQLite and PostgreSQL.
+//! The filter machinery every list shares: the field operators (`StringFilter`, ...), the
+//! `and`/`or`/`not` tree over a domain's own filter ([`FilterTree`]), and the budget that keeps
+//! any filter bounded work. Conditions read the same on SQLite and PostgreSQL.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -11,6 +12,102 @@ use crate::error::{AppError, Result};
 
 /// More values than this in one `in` list is a mistake, not a query.
 pub const MAX_IN_VALUES: usize = 1000;
+/// Filters nest (`and`/`or`/`not`); these bound how deep and how many parts, so a filter can
+/// never become unbounded work.
+pub const MAX_FILTER_DEPTH: usize = 8;
+pub const MAX_FILTER_NODES: usize = 200;
+/// `in` values in one whole filter (each list alone takes up to [`MAX_IN_VALUES`]): 200 parts
+/// of full lists would pass the databases' bind-parameter limits.
+pub const MAX_FILTER_IN_VALUES: usize = 5000;
+
+/// A domain's filter: its own fields, combined with `and`/`or`/`not` over filters of the same
+/// kind. A domain says what its fields mean; [`FilterTree::condition`] walks the tree, once for
+/// every domain, within one [`FilterBudget`].
+pub trait FilterTree: Sized {
+    /// The condition of this node's own fields (not its `and`/`or`/`not`). `depth` is this
+    /// node's, for a field that opens a filter of another domain (a semi-join).
+    fn fields(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition>;
+
+    /// The text filters of this node, whose `in` lists count against the budget.
+    fn text_filters(&self) -> Vec<Option<&StringFilter>>;
+
+    fn and(&self) -> &[Self];
+    fn or(&self) -> &[Self];
+    fn not(&self) -> Option<&Self>;
+
+    /// The whole tree as one condition; BAD_USER_INPUT when it exceeds the budget.
+    fn condition(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
+        budget.enter(depth)?;
+        budget.spend_in_values(self.text_filters())?;
+        let mut all = Condition::all().add(self.fields(budget, depth)?);
+        for f in self.and() {
+            all = all.add(f.condition(budget, depth + 1)?);
+        }
+        if !self.or().is_empty() {
+            let mut any = Condition::any();
+            for f in self.or() {
+                any = any.add(f.condition(budget, depth + 1)?);
+            }
+            all = all.add(any);
+        }
+        if let Some(f) = self.not() {
+            all = all.add(f.condition(budget, depth + 1)?.not());
+        }
+        Ok(all)
+    }
+
+    /// The condition of a whole filter given to a list (depth 1, a fresh budget).
+    fn root_condition(&self) -> Result<Condition> {
+        self.condition(&mut FilterBudget::default(), 1)
+    }
+}
+
+/// Counts filter nodes against [`MAX_FILTER_NODES`], depth against [`MAX_FILTER_DEPTH`], and
+/// `in` values against [`MAX_FILTER_IN_VALUES`], across every domain a filter reaches.
+#[derive(Default)]
+pub struct FilterBudget {
+    /// Read by the property tests of each domain (service::*::props).
+    pub(super) nodes: usize,
+    in_values: usize,
+}
+
+impl FilterBudget {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn spend_in_values<'a>(
+        &mut self,
+        filters: impl IntoIterator<Item = Option<&'a StringFilter>>,
+    ) -> Result<()> {
+        self.in_values += filters
+            .into_iter()
+            .flatten()
+            .map(|f| f.in_.as_ref().map_or(0, Vec::len))
+            .sum::<usize>();
+        if self.in_values > MAX_FILTER_IN_VALUES {
+            return Err(AppError::bad_input(format!(
+                "a filter may hold at most {MAX_FILTER_IN_VALUES} `in` values in all"
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn enter(&mut self, depth: usize) -> Result<()> {
+        self.nodes += 1;
+        if depth > MAX_FILTER_DEPTH {
+            return Err(AppError::bad_input(format!(
+                "filter nests deeper than {MAX_FILTER_DEPTH} levels"
+            )));
+        }
+        if self.nodes > MAX_FILTER_NODES {
+            return Err(AppError::bad_input(format!(
+                "filter has more than {MAX_FILTER_NODES} parts"
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// `contains`/`startsWith` ignore case; `eq`/`ne`/`in` are exact.
 #[derive(Clone, Debug, Default)]

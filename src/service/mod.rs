@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod camera;
 pub mod drone;
 pub mod filter;
@@ -12,6 +13,7 @@ pub mod pagination;
 #[cfg(test)]
 mod props_support;
 pub mod seed;
+pub mod session;
 pub mod user;
 pub mod validate;
 
@@ -41,15 +43,4 @@ impl<T> Patch<T> {
             Patch::Set(value) => Some(value),
         }
     }
-}
-
-/// What a bulk registration does with an item whose key already exists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnConflict {
-    /// Reject the whole batch, naming each conflicting item.
-    Fail,
-    /// Leave the existing row alone and go on.
-    Skip,
-    /// Overwrite the existing row with the item.
-    Update,
 }

@@ -16,9 +16,12 @@ use sea_orm::{
 use crate::{
     error::AppError,
     service::{
-        camera::{CameraFilter, FilterBudget, MAX_FILTER_DEPTH, MAX_FILTER_NODES},
+        camera::CameraFilter,
         drone::{DroneFilter, MAX_SEARCH_CHARS},
-        filter::{DateTimeFilter, FloatFilter, MAX_IN_VALUES, StringFilter},
+        filter::{
+            DateTimeFilter, FilterBudget, FloatFilter, MAX_FILTER_DEPTH, MAX_FILTER_NODES,
+            MAX_IN_VALUES, StringFilter,
+        },
     },
 };
 

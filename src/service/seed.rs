@@ -9,7 +9,7 @@ use crate::{
     error::{AppError, Result},
     events::Events,
     service::{
-        OnConflict,
+        bulk::OnConflict,
         audit::Actor,
         camera::{self as cameras, CameraInput},
         drone::{self as drones, DroneInput},

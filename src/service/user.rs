@@ -15,6 +15,7 @@ use crate::{
         Patch,
         audit::{self, Actor, AuditEntity, Change, user_snapshot},
         now,
+        session,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
     },
 };
@@ -258,7 +259,7 @@ pub async fn update(
     let password_changed = new_hash.is_some();
     if let Some(hash) = new_hash {
         active.password_hash = Set(hash);
-        super::auth::revoke_all_sessions(&txn, id, None).await?;
+        session::revoke_all(&txn, id, None).await?;
     }
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
@@ -336,7 +337,7 @@ pub async fn change_password(
         [Change::updated(AuditEntity::User, user_id, before, after)],
     )
     .await?;
-    super::auth::revoke_all_sessions(&txn, user_id, Some(session_id)).await?;
+    session::revoke_all(&txn, user_id, Some(session_id)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -11,13 +11,13 @@
 use proptest::prelude::*;
 
 use super::{
-    CameraFilter, CameraInput, FilterBudget, MAX_BRAND_CHARS, MAX_FILTER_DEPTH, MAX_FILTER_NODES,
-    MAX_MEGAPIXELS, MAX_MODEL_CHARS, check_megapixels, validate,
+    CameraFilter, CameraInput, MAX_BRAND_CHARS, MAX_MEGAPIXELS, MAX_MODEL_CHARS, check_megapixels,
+    validate,
 };
 use crate::{
     entity::camera,
     service::{
-        filter::StringFilter,
+        filter::{FilterBudget, FilterTree, MAX_FILTER_DEPTH, MAX_FILTER_NODES, StringFilter},
         props_support::{
             Blanked, UserStrings, any_input_text, assert_bad_input, camera_filter, camera_shape,
             check_rendering, render,

@@ -19,8 +19,8 @@ use super::{
 use crate::{
     entity::drone,
     service::{
-        camera::{CameraFilter, FilterBudget, MAX_FILTER_DEPTH, MAX_MODEL_CHARS},
-        filter::{MAX_IN_VALUES, StringFilter},
+        camera::{CameraFilter, MAX_MODEL_CHARS},
+        filter::{FilterBudget, FilterTree, MAX_FILTER_DEPTH, MAX_IN_VALUES, StringFilter},
         props_support::{
             Blanked, UserStrings, any_input_text, assert_bad_input, check_rendering, drone_filter,
             drone_shape, hostile_text, nodes_counted, render, text_near,
