@@ -21,15 +21,14 @@ use tower_http::{
 };
 
 use crate::{
-    auth::{ClientAddr, Viewer},
+    auth::Viewer,
     graphql::{
-        build_schema,
-        gateway::Gateway,
-        loaders::Loaders,
-        read_only::{MUTATION_OVER_GET, ReadOnlyRequest},
+        context::{Caller, client_addr},
+        error_codes::Refusal,
+        gateway::{Deadline, Gateway},
+        read_only::ReadOnlyRequest,
     },
     metrics,
-    service::auth::resolve_viewer,
     state::AppState,
 };
 
@@ -42,7 +41,7 @@ struct HttpState {
 /// The whole application as an axum router.
 pub fn app(state: AppState) -> Router {
     metrics::init();
-    let gateway = Gateway::new(build_schema(state.clone()));
+    let gateway = Gateway::new(&state);
     let config = state.config.clone();
     let http_state = HttpState {
         app: state,
@@ -125,18 +124,17 @@ async fn graphql(
     request: GraphQLBatchRequest,
 ) -> Response {
     let started = Instant::now();
+    let app = &http.app;
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let viewer = match resolve_viewer(
-        &http.app.db,
-        &http.app.tokens,
-        &http.app.viewers,
-        authorization,
-    )
-    .await
-    {
-        Ok(viewer) => viewer,
+    let address = client_addr(
+        &headers,
+        peer.map(|Extension(ConnectInfo(addr))| addr),
+        app.config.trust_forwarded_for,
+    );
+    let caller = match Caller::identify(app, authorization, address).await {
+        Ok(caller) => caller,
         Err(err) => {
             let error: async_graphql::Error = err.into();
             let response = async_graphql::Response::from_errors(vec![
@@ -149,13 +147,13 @@ async fn graphql(
                 .into_response();
         }
     };
-    let signed_in = matches!(viewer, Viewer::User(_));
+    let signed_in = matches!(caller.viewer, Viewer::User(_));
     let mut batch = request.into_inner();
     let operations = match &batch {
         async_graphql::BatchRequest::Single(_) => 1,
         async_graphql::BatchRequest::Batch(requests) => requests.len(),
     };
-    let max_operations = http.app.config.max_batch_operations;
+    let max_operations = app.config.max_batch_operations;
     if operations > max_operations {
         return refusal(
             StatusCode::BAD_REQUEST,
@@ -171,40 +169,33 @@ async fn graphql(
             .next()
             .and_then(|r| r.operation_name.as_deref()),
     );
-    batch = batch.data(viewer);
-    if let Some(address) = client_addr(&headers, peer, http.app.config.trust_forwarded_for) {
-        batch = batch.data(address);
+    // One deadline for the whole batch, as for one operation.
+    let deadline = Deadline(tokio::time::Instant::now() + app.config.request_timeout);
+    for request in batch.iter_mut() {
+        caller.attach(&mut request.data);
+        request.data.insert(deadline);
+        if method == Method::GET {
+            request.data.insert(ReadOnlyRequest);
+        }
     }
-    // Each operation of a batch gets its own loaders: a cache never outlives one operation.
-    for operation in batch.iter_mut() {
-        operation.data.insert(Loaders::new(&http.app.db));
-    }
-    if method == Method::GET {
-        batch = batch.data(ReadOnlyRequest);
-    }
-    // Past the limit the operations are dropped mid-flight: their transactions roll back.
-    let timeout = http.app.config.request_timeout;
-    let Ok(response) = tokio::time::timeout(timeout, http.gateway.execute_batch(batch)).await
-    else {
-        tracing::warn!(?timeout, operation, "request timed out");
-        metrics::record_request(operation, "timeout", started.elapsed());
-        return refusal(
-            StatusCode::GATEWAY_TIMEOUT,
-            "TIMEOUT",
-            format!(
-                "the request did not finish within {}; nothing it was writing was kept",
-                humantime::format_duration(timeout)
-            ),
-        );
+    let response = http.gateway.execute_batch(batch).await;
+    let answers: &[async_graphql::Response] = match &response {
+        BatchResponse::Single(single) => std::slice::from_ref(single),
+        BatchResponse::Batch(many) => many,
     };
+    let refusals: Vec<(Refusal, &str)> = answers
+        .iter()
+        .flat_map(|r| &r.errors)
+        .filter_map(|e| Refusal::of(e).map(|refusal| (refusal, e.message.as_str())))
+        .collect();
+    if let Some((_, message)) = refusals.iter().find(|(r, _)| *r == Refusal::TimedOut) {
+        metrics::record_request(operation, "timeout", started.elapsed());
+        return refusal(StatusCode::GATEWAY_TIMEOUT, "TIMEOUT", message.to_string());
+    }
     let outcome = if response.is_ok() { "ok" } else { "error" };
     metrics::record_request(operation, outcome, started.elapsed());
-    let refused_over_get = match &response {
-        BatchResponse::Single(single) => {
-            single.errors.iter().any(|e| e.message == MUTATION_OVER_GET)
-        }
-        BatchResponse::Batch(_) => false,
-    };
+    let refused_over_get = matches!(response, BatchResponse::Single(_))
+        && refusals.iter().any(|(r, _)| *r == Refusal::WriteOverGet);
 
     let mut response = GraphQLResponse::from(response).into_response();
     if refused_over_get {
@@ -224,25 +215,6 @@ async fn graphql(
         HeaderValue::from_static(cache_control),
     );
     response
-}
-
-/// Who is asking, for the login throttle: the peer, or with `HANGAR_TRUST_FORWARDED_FOR` the
-/// first `X-Forwarded-For` entry (set by the proxy in front; spoofable without one).
-fn client_addr(
-    headers: &HeaderMap,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    trust_forwarded_for: bool,
-) -> Option<ClientAddr> {
-    if trust_forwarded_for
-        && let Some(forwarded) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return Some(ClientAddr(forwarded));
-    }
-    peer.map(|Extension(ConnectInfo(addr))| ClientAddr(addr.ip()))
 }
 
 /// A GraphQL-shaped error answer for a request refused before (or instead of) execution.

@@ -86,13 +86,25 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     } else {
         tracing::info!("Hangar is up: GraphQL at http://{addr}/graphql");
     }
-    // With the peer's address: login throttling counts failures per client IP.
-    let app = http::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(http::shutdown_signal())
-        .await
-        .map_err(StartError::Serve)?;
+    serve(listener, state.clone(), http::shutdown_signal()).await?;
     state.db.close_by_ref().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+/// Starts what serving needs and nothing else needs: the PostgreSQL listener that fans
+/// committed changes out to subscribers.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    state.events.start_listener(&state.db);
+    // With the peer's address: login throttling counts failures per client IP.
+    let app = http::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(StartError::Serve)
 }

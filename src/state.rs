@@ -1,5 +1,6 @@
 //! The one value every layer shares: configuration and handles to the database and the
-//! authentication machinery. Cheap to clone.
+//! authentication machinery. Cheap to clone, and inert: making one starts nothing in the
+//! background (serving does; see `serve::serve`).
 
 use std::sync::Arc;
 
@@ -34,7 +35,6 @@ impl AppState {
         namespace: Option<&str>,
     ) -> Self {
         let events = Events::new(db.get_database_backend(), namespace);
-        events.start_listener(&db);
         let tokens = Tokens::new(&config);
         let config_ttl = config.auth_cache_ttl;
         let login_throttle = LoginThrottle::new(

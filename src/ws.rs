@@ -6,15 +6,20 @@
 //! user is gone, is refused by closing the socket with `4403: Forbidden` and the reason, as the
 //! protocol prescribes; anonymous sockets never get an event.
 
-use std::str::FromStr;
+use std::{
+    net::SocketAddr,
+    str::FromStr,
+    sync::{Arc, Mutex},
+};
 
 use async_graphql::{
     Data,
     http::{WebSocketProtocols, WsMessage},
 };
 use axum::{
+    Extension,
     extract::{
-        State, WebSocketUpgrade,
+        ConnectInfo, State, WebSocketUpgrade,
         ws::{CloseFrame, Message, WebSocket},
     },
     http::{HeaderMap, header},
@@ -23,15 +28,21 @@ use axum::{
 use futures_util::{SinkExt, StreamExt, future};
 
 use crate::{
-    auth::Viewer, graphql::gateway::Gateway, service::auth::resolve_viewer, state::AppState,
+    auth::{ClientAddr, Viewer},
+    graphql::{
+        context::{Caller, client_addr},
+        gateway::Gateway,
+    },
+    state::AppState,
 };
 
-/// Marks our refusals so they can be sent with the protocol's Forbidden code.
-const FORBIDDEN: &str = "Forbidden: ";
+/// The protocol's close code for a refused `connection_init` (graphql-transport-ws' Forbidden).
+const FORBIDDEN: u16 = 4403;
 
-pub async fn upgrade(
+pub(crate) async fn upgrade(
     State((app, gateway)): State<(AppState, Gateway)>,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     // The first subprotocol we speak among those offered; graphql-transport-ws by default.
@@ -42,12 +53,23 @@ pub async fn upgrade(
         .flat_map(|value| value.split(','))
         .find_map(|name| WebSocketProtocols::from_str(name.trim()).ok())
         .unwrap_or(WebSocketProtocols::GraphQLWS);
+    let address = client_addr(
+        &headers,
+        peer.map(|Extension(ConnectInfo(addr))| addr),
+        app.config.trust_forwarded_for,
+    );
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(socket, app, gateway, protocol))
+        .on_upgrade(move |socket| serve(socket, app, gateway, protocol, address))
 }
 
-async fn serve(socket: WebSocket, app: AppState, gateway: Gateway, protocol: WebSocketProtocols) {
+async fn serve(
+    socket: WebSocket,
+    app: AppState,
+    gateway: Gateway,
+    protocol: WebSocketProtocols,
+    address: Option<ClientAddr>,
+) {
     let (mut sink, stream) = socket.split();
     let input = stream
         .take_while(|message| future::ready(message.is_ok()))
@@ -58,30 +80,37 @@ async fn serve(socket: WebSocket, app: AppState, gateway: Gateway, protocol: Web
             })
         });
 
+    // async-graphql closes a refused connection_init with 1002; the code this connection
+    // should close with instead is decided where the refusal is made, and kept here.
+    let close_code: Arc<Mutex<Option<u16>>> = Arc::default();
+    let refusal_code = close_code.clone();
     let on_init = move |payload: serde_json::Value| {
         let app = app.clone();
+        let refusal_code = refusal_code.clone();
         async move {
-            let header = payload
+            let authorization = payload
                 .get("Authorization")
                 .or_else(|| payload.get("authorization"))
                 .and_then(|v| v.as_str());
-            let viewer = resolve_viewer(&app.db, &app.tokens, &app.viewers, header)
+            let caller = Caller::identify(&app, authorization, address)
                 .await
                 .map_err(|_| {
                     async_graphql::Error::new("Internal: cannot check the access token now")
                 })?;
-            match viewer {
+            let refuse = |reason: String| {
+                *refusal_code.lock().unwrap_or_else(|e| e.into_inner()) = Some(FORBIDDEN);
+                Err(async_graphql::Error::new(format!("Forbidden: {reason}")))
+            };
+            match &caller.viewer {
                 Viewer::User(_) => {
                     let mut data = Data::default();
-                    data.insert(viewer);
+                    caller.attach(&mut data);
                     Ok(data)
                 }
-                Viewer::Anonymous => Err(async_graphql::Error::new(format!(
-                    "{FORBIDDEN}send {{\"Authorization\": \"Bearer <access token>\"}} in connection_init"
-                ))),
-                Viewer::Rejected(reason) => {
-                    Err(async_graphql::Error::new(format!("{FORBIDDEN}{reason}")))
-                }
+                Viewer::Anonymous => refuse(
+                    "send {\"Authorization\": \"Bearer <access token>\"} in connection_init".into(),
+                ),
+                Viewer::Rejected(reason) => refuse(reason.clone()),
             }
         }
     };
@@ -89,16 +118,12 @@ async fn serve(socket: WebSocket, app: AppState, gateway: Gateway, protocol: Web
     let messages = async_graphql::http::WebSocket::new(gateway, input, protocol)
         .on_connection_init(on_init)
         .keepalive_timeout(std::time::Duration::from_secs(60))
-        .map(|message| match message {
+        .map(move |message| match message {
             WsMessage::Text(text) => Message::Text(text.into()),
             WsMessage::Close(code, reason) => {
-                let code = if reason.starts_with(FORBIDDEN) {
-                    4403
-                } else {
-                    code
-                };
+                let decided = *close_code.lock().unwrap_or_else(|e| e.into_inner());
                 Message::Close(Some(CloseFrame {
-                    code,
+                    code: decided.unwrap_or(code),
                     reason: reason.into(),
                 }))
             }

@@ -5,8 +5,9 @@
 //! queue: a login storm waits in that queue instead of eating every core, the memory it can
 //! take is fixed (threads × 19 MiB), and on Linux the pool runs at a lower scheduling priority
 //! (nice 10), so the runtime threads answering inventory queries win the CPU when both want it.
+//! The pool starts with the first hash.
 
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use tokio::sync::{OnceCell, oneshot};
@@ -24,7 +25,10 @@ const QUEUE: usize = 1024;
 
 #[derive(Clone)]
 pub struct Passwords {
-    jobs: mpsc::SyncSender<Job>,
+    /// Started by the first hash, not by the constructor: a command that never hashes (`hangar
+    /// seed` of an inventory, `migrate`) starts no thread.
+    pool: Arc<OnceLock<mpsc::SyncSender<Job>>>,
+    concurrency: usize,
     /// Verified when a login names an unknown user, so both paths cost the same time.
     dummy_hash: Arc<OnceCell<String>>,
 }
@@ -32,30 +36,43 @@ pub struct Passwords {
 impl Passwords {
     /// `concurrency`: how many hashes may run at the same time.
     pub fn new(concurrency: usize) -> Self {
-        let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE);
-        let queue = Arc::new(Mutex::new(queue));
-        for n in 0..concurrency.max(1) {
-            let queue = queue.clone();
-            std::thread::Builder::new()
-                .name(format!("argon2-{n}"))
-                .spawn(move || {
-                    lower_priority();
-                    loop {
-                        // The lock is held only while waiting for the next job.
-                        let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
-                            Ok(job) => job,
-                            Err(_) => return, // every Passwords handle is gone
-                        };
-                        // A panicking hash must not take the thread (and its capacity) with it.
-                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                    }
-                })
-                .expect("spawn a password hashing thread");
-        }
         Self {
-            jobs,
+            pool: Arc::default(),
+            concurrency: concurrency.max(1),
             dummy_hash: Arc::new(OnceCell::new()),
         }
+    }
+
+    /// The pool's queue; the threads exit once every `Passwords` handle is gone.
+    fn jobs(&self) -> &mpsc::SyncSender<Job> {
+        self.pool.get_or_init(|| {
+            let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE);
+            let queue = Arc::new(Mutex::new(queue));
+            for n in 0..self.concurrency {
+                let queue = queue.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("argon2-{n}"))
+                    .spawn(move || {
+                        lower_priority();
+                        loop {
+                            // The lock is held only while waiting for the next job.
+                            let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv()
+                            {
+                                Ok(job) => job,
+                                Err(_) => return, // every Passwords handle is gone
+                            };
+                            // A panicking hash must not take the thread (and its capacity).
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
+                    });
+                if let Err(err) = spawned {
+                    // Fewer threads only means fewer hashes at once; none at all is reported
+                    // by `run` as the pool having stopped.
+                    tracing::error!(error = %err, "cannot start a password hashing thread");
+                }
+            }
+            jobs
+        })
     }
 
     /// Checks the password policy, then hashes it.
@@ -112,10 +129,10 @@ impl Passwords {
             let _ = done.send(work());
         });
         // try_send first: the queue is almost never full, and then no thread is needed.
-        match self.jobs.try_send(job) {
+        match self.jobs().try_send(job) {
             Ok(()) => {}
             Err(mpsc::TrySendError::Full(job)) => {
-                let jobs = self.jobs.clone();
+                let jobs = self.jobs().clone();
                 tokio::task::spawn_blocking(move || jobs.send(job))
                     .await?
                     .map_err(|_| AppError::internal("password hashing pool stopped"))?;

@@ -1,6 +1,9 @@
 //! The way into the schema for every operation, over HTTP and WebSocket alike: Apollo's
-//! Automatic Persisted Queries, the parsed-document cache, "GET only reads", and an
-//! `extensions.code` on every error on the way out.
+//! Automatic Persisted Queries, the parsed-document cache, "GET only reads", the operation's
+//! own DataLoaders, the request timeout, and an `extensions.code` on every error on the way
+//! out. Who the operation runs for ([`Caller`]) is added by the transport before it gets here.
+//!
+//! [`Caller`]: crate::graphql::context::Caller
 //!
 //! This wraps the schema instead of registering async-graphql extensions on purpose: with even
 //! one extension registered, async-graphql sends *every field* of every answer through the
@@ -8,18 +11,31 @@
 //! per field). A 50-drone page resolves about 1,000 fields; under a profiler that chain was the
 //! largest single cost of the list query, and none of these policies needs to see a field.
 
-use std::sync::Arc;
+use std::{any::TypeId, sync::Arc, time::Duration};
 
 use async_graphql::{
     Data, Executor, Request, Response, ServerError, ServerResult,
     extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage},
     futures_util::stream::{self, BoxStream, StreamExt},
-    parser::{parse_query, types::ExecutableDocument},
+    parser::{
+        parse_query,
+        types::{ExecutableDocument, OperationType},
+    },
 };
+use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use tokio::time::Instant;
 
-use crate::graphql::{AppSchema, error_codes, read_only};
+use crate::{
+    graphql::{
+        AppSchema, build_schema,
+        error_codes::{self, PERSISTED_QUERY_NOT_FOUND, Refusal},
+        loaders::Loaders,
+        read_only,
+    },
+    state::AppState,
+};
 
 /// Documents kept for Automatic Persisted Queries (an app has a few hundred at most).
 const PERSISTED_QUERIES: usize = 1024;
@@ -28,9 +44,17 @@ const CACHED_DOCUMENTS: usize = 1024;
 /// Texts longer than this are parsed every time (bulk calls with inline items, say).
 const MAX_CACHED_TEXT: usize = 16 * 1024;
 
+/// When an operation must be answered by. HTTP sets one for a whole batch; an operation
+/// without one (over graphql-ws) gets `HANGAR_REQUEST_TIMEOUT` from when it arrives.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline(pub Instant);
+
 #[derive(Clone)]
-pub struct Gateway {
+pub(crate) struct Gateway {
     schema: AppSchema,
+    /// For each operation's loaders.
+    db: DatabaseConnection,
+    timeout: Duration,
     /// Apollo's persisted queries, by SHA-256 of their text. Bounded LRU: memory stays fixed
     /// whatever clients send.
     persisted: LruCacheStorage,
@@ -47,9 +71,11 @@ struct PersistedQuery {
 }
 
 impl Gateway {
-    pub fn new(schema: AppSchema) -> Self {
+    pub(crate) fn new(state: &AppState) -> Self {
         Self {
-            schema,
+            schema: build_schema(state.clone()),
+            db: state.db.clone(),
+            timeout: state.config.request_timeout,
             persisted: LruCacheStorage::new(PERSISTED_QUERIES),
             documents: LruCacheStorage::new(CACHED_DOCUMENTS),
         }
@@ -99,7 +125,7 @@ impl Gateway {
                 .persisted
                 .get(persisted.sha256_hash)
                 .await
-                .ok_or_else(|| ServerError::new(error_codes::PERSISTED_QUERY_NOT_FOUND, None));
+                .ok_or_else(|| Refusal::PersistedQueryNotFound.error(PERSISTED_QUERY_NOT_FOUND));
         }
         let hash = format!("{:x}", Sha256::digest(query.as_bytes()));
         if persisted.sha256_hash != hash {
@@ -142,38 +168,107 @@ fn refused(error: ServerError) -> Response {
     response
 }
 
+/// The operation `request` will run (by `operationName`, or the only one).
+fn operation_type(request: &mut Request) -> Option<OperationType> {
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    let mut operations = document.operations.iter();
+    match name {
+        Some(name) => operations
+            .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op.node.ty),
+        None => match (operations.next(), operations.next()) {
+            (Some((_, op)), None) => Some(op.node.ty),
+            _ => None,
+        },
+    }
+}
+
+impl Gateway {
+    fn deadline(&self, request: &Request) -> Instant {
+        request
+            .data
+            .get(&TypeId::of::<Deadline>())
+            .and_then(|d| d.downcast_ref::<Deadline>())
+            .map_or_else(|| Instant::now() + self.timeout, |d| d.0)
+    }
+
+    /// The answer of an operation dropped at its deadline.
+    fn timed_out(&self) -> Response {
+        tracing::warn!(timeout = ?self.timeout, "operation timed out");
+        refused(Refusal::TimedOut.error(format!(
+            "the request did not finish within {}; nothing it was writing was kept",
+            humantime::format_duration(self.timeout)
+        )))
+    }
+
+    async fn run(&self, request: Request) -> Response {
+        let mut request = match self.prepare(request).await {
+            Ok(request) => request,
+            Err(error) => return refused(error),
+        };
+        // Per operation: a loader's cache never outlives the operation it serves.
+        request.data.insert(Loaders::new(&self.db));
+        let mut response = self.schema.execute(request).await;
+        error_codes::add_codes(&mut response);
+        response
+    }
+}
+
 impl Executor for Gateway {
+    /// Past its deadline the operation is dropped mid-flight: its transaction rolls back.
     async fn execute(&self, request: Request) -> Response {
-        match self.prepare(request).await {
-            Ok(request) => {
-                let mut response = self.schema.execute(request).await;
-                error_codes::add_codes(&mut response);
-                response
-            }
-            Err(error) => refused(error),
+        let deadline = self.deadline(&request);
+        match tokio::time::timeout_at(deadline, self.run(request)).await {
+            Ok(response) => response,
+            Err(_) => self.timed_out(),
         }
     }
 
+    /// graphql-ws: a subscription streams for as long as the client wants it, each event
+    /// resolved without loaders (a cache would go stale between events); a query or mutation
+    /// is one answer with its loaders and deadline, exactly as over HTTP.
     fn execute_stream(
         &self,
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let gateway = self.clone();
-        stream::once(async move { gateway.prepare(request).await.map(|r| (gateway, r)) })
-            .flat_map(move |prepared| match prepared {
-                Ok((gateway, request)) => gateway
+        let deadline = self.deadline(&request);
+        let session_data = session_data.unwrap_or_default();
+        let prepared = async move {
+            let request = gateway.prepare(request).await;
+            (gateway, request)
+        };
+        stream::once(prepared)
+            .flat_map(move |(gateway, prepared)| {
+                let mut request = match prepared {
+                    Ok(request) => request,
+                    Err(error) => return stream::once(async move { refused(error) }).boxed(),
+                };
+                let add_codes = |mut response: Response| {
+                    error_codes::add_codes(&mut response);
+                    response
+                };
+                if operation_type(&mut request) == Some(OperationType::Subscription) {
+                    return gateway
+                        .schema
+                        .execute_stream_with_session_data(request, session_data.clone())
+                        .map(add_codes)
+                        .boxed();
+                }
+                request.data.insert(Loaders::new(&gateway.db));
+                let mut answer = gateway
                     .schema
-                    .execute_stream_with_session_data(
-                        request,
-                        session_data.clone().unwrap_or_default(),
-                    )
-                    .map(|mut response| {
-                        error_codes::add_codes(&mut response);
-                        response
-                    })
-                    .boxed(),
-                Err(error) => stream::once(async move { refused(error) }).boxed(),
+                    .execute_stream_with_session_data(request, session_data.clone());
+                stream::once(async move {
+                    match tokio::time::timeout_at(deadline, answer.next()).await {
+                        Ok(Some(response)) => add_codes(response),
+                        Ok(None) => Response::default(),
+                        Err(_) => gateway.timed_out(),
+                    }
+                })
+                .boxed()
             })
             .boxed()
     }

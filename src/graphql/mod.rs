@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod camera;
 pub mod common;
+pub mod context;
 pub mod connection;
 pub mod drone;
 pub mod error_codes;

@@ -5,14 +5,15 @@
 
 use std::any::TypeId;
 
-use async_graphql::{Request, ServerError, ServerResult, parser::types::OperationType};
+use async_graphql::{Request, ServerResult, parser::types::OperationType};
+
+use crate::graphql::error_codes::Refusal;
 
 /// Request data marking a request that arrived over GET.
 #[derive(Clone, Copy)]
 pub struct ReadOnlyRequest;
 
-pub const MUTATION_OVER_GET: &str =
-    "mutations and subscriptions are not allowed over GET: use POST";
+const MUTATION_OVER_GET: &str = "mutations and subscriptions are not allowed over GET: use POST";
 
 /// Refuses a GET request whose document holds a mutation or subscription. Call it after the
 /// persisted-query extension has turned a hash into a document.
@@ -24,7 +25,7 @@ pub fn refuse_writes_over_get(request: &mut Request) -> ServerResult<()> {
             .iter()
             .any(|(_, op)| op.node.ty != OperationType::Query)
         {
-            return Err(ServerError::new(MUTATION_OVER_GET, None));
+            return Err(Refusal::WriteOverGet.error(MUTATION_OVER_GET));
         }
     }
     Ok(())

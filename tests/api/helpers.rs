@@ -343,9 +343,11 @@ async fn serve_on_a_free_port(state: &AppState) -> SocketAddr {
         .await
         .expect("bind");
     let addr = listener.local_addr().unwrap();
-    let router = hangar::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let state = state.clone();
     tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("server runs");
+        serve::serve(listener, state, std::future::pending())
+            .await
+            .expect("server runs");
     });
     addr
 }
