@@ -56,8 +56,7 @@ impl Passwords {
                         lower_priority();
                         loop {
                             // The lock is held only while waiting for the next job.
-                            let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv()
-                            {
+                            let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
                                 Ok(job) => job,
                                 Err(_) => return, // every Passwords handle is gone
                             };

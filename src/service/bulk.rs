@@ -16,7 +16,7 @@ use std::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, InsertMany,
+    InsertMany, IntoActiveModel,
     sea_query::{IntoIden, OnConflict as SqlOnConflict},
 };
 use serde_json::Value;
@@ -237,12 +237,7 @@ pub async fn register<E: BulkEntity>(
         .enumerate()
         .map(|(i, item)| (E::key(item), i))
         .collect();
-    written.sort_by_key(|row| {
-        position
-            .get(E::row_key(row))
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
+    written.sort_by_key(|row| position.get(E::row_key(row)).copied().unwrap_or(usize::MAX));
     let outcome = BulkOutcome {
         created: created_ids.len(),
         updated: updated_ids.len(),

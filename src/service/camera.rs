@@ -203,7 +203,10 @@ impl BulkEntity for Cameras {
         _: &DatabaseTransaction,
         rows: Vec<&camera::Model>,
     ) -> Result<HashMap<i64, serde_json::Value>> {
-        Ok(rows.into_iter().map(|c| (c.id, camera_snapshot(c))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|c| (c.id, camera_snapshot(c)))
+            .collect())
     }
 
     async fn write(

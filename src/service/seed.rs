@@ -9,8 +9,8 @@ use crate::{
     error::{AppError, Result},
     events::Events,
     service::{
-        bulk::OnConflict,
         audit::Actor,
+        bulk::OnConflict,
         camera::{self as cameras, CameraInput},
         drone::{self as drones, DroneInput},
         user::{self as users, NewUser},

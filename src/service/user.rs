@@ -15,8 +15,8 @@ use crate::{
         Patch,
         audit::{self, Actor, AuditEntity, Change, user_snapshot},
         now,
-        session,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
+        session,
     },
 };
 

@@ -672,7 +672,75 @@ async fn register_cameras_reports_every_invalid_item(app: TestApp) {
     );
 }
 
+// ---------------------------------------------------------------------------------------------
+// One skeleton: the same batch reads the same for cameras and drones
+
+/// Both domains run one bulk skeleton (service/bulk.rs); before it, their copies had drifted
+/// (counting `updated` before or after the write, keeping a repeated item). The same pattern of
+/// keys, existing and new, repeated and not, now answers the same for both.
+async fn bulk_registration_reads_the_same_for_cameras_and_drones(app: TestApp) {
+    let admin = app.admin_token().await;
+    setup_cameras(&app, &admin).await;
+    register_drones(
+        &app,
+        &admin,
+        json!([drone("K-1", "D", "Acme", &[])]),
+        "FAIL",
+    )
+    .await;
+    register_cameras(&app, &admin, json!([camera("K-1", "Acme", 1.0)]), "FAIL").await;
+    let as_drone = |key: &str| drone(key, "D", "Acme", &["Alpha"]);
+    let as_camera = |key: &str| camera(key, "Acme", 2.0);
+
+    // A key given three times: each repeat names the first item that has it.
+    let keys = ["K-2", "k-2 ", "K-2"];
+    let drones = register_drones(&app, &admin, keys.map(as_drone).into(), "UPDATE").await;
+    let cameras = register_cameras(&app, &admin, keys.map(as_camera).into(), "UPDATE").await;
+    assert_items(
+        &drones,
+        "BAD_USER_INPUT",
+        "2 items invalid, nothing was written",
+        &[
+            (1, "serial number \"k-2\" repeats item 0"),
+            (2, "serial number \"K-2\" repeats item 0"),
+        ],
+    );
+    assert_items(
+        &cameras,
+        "BAD_USER_INPUT",
+        "2 items invalid, nothing was written",
+        &[
+            (1, "model \"k-2\" repeats item 0"),
+            (2, "model \"K-2\" repeats item 0"),
+        ],
+    );
+
+    // One existing key (in another case) and two new ones, under each policy.
+    let counts = |response: &Value, field: &str| {
+        let payload = &response["data"][field];
+        json!([payload["created"], payload["updated"], payload["skipped"]])
+    };
+    for (policy, keys, expected) in [
+        ("SKIP", ["k-1", "K-3", "K-4"], json!([2, 0, 1])),
+        ("UPDATE", ["K-1", "K-5", "k-3"], json!([1, 2, 0])),
+    ] {
+        let drones = register_drones(&app, &admin, keys.map(as_drone).into(), policy).await;
+        let cameras = register_cameras(&app, &admin, keys.map(as_camera).into(), policy).await;
+        assert_eq!(
+            counts(&drones, "registerDrones"),
+            expected,
+            "{policy}: {drones:#}"
+        );
+        assert_eq!(
+            counts(&cameras, "registerCameras"),
+            expected,
+            "{policy}: {cameras:#}"
+        );
+    }
+}
+
 crate::db_test!(
+    bulk_registration_reads_the_same_for_cameras_and_drones,
     register_drones_creates_every_item_in_input_order,
     register_drones_fail_rejects_the_batch_on_an_existing_serial,
     register_drones_skip_keeps_existing_drones,

@@ -1545,6 +1545,23 @@ async fn drones_page_costs_the_same_statements_for_any_size(app: TestApp) {
         "a page of N drones costs O(1) statements"
     );
 
+    // The same query over graphql-ws (one request context for both transports): the same
+    // answer for the same statements.
+    let mut socket = crate::subscriptions::open_signed_in(&app, &admin).await;
+    for (i, n) in [1usize, 10, 100].into_iter().enumerate() {
+        let over_http = app.ok(Some(&admin), query, json!({ "n": n })).await;
+        let before = app.statements();
+        let answer =
+            crate::subscriptions::operate(&mut socket, &format!("q{n}"), query, json!({ "n": n }))
+                .await;
+        assert_eq!(
+            app.statements() - before,
+            costs[i],
+            "first = {n} over graphql-ws"
+        );
+        assert_eq!(answer, json!({ "data": over_http }));
+    }
+
     // The list query of the contract (and of the benchmark): cameras and registeredBy with
     // totalCount costs four statements whatever the page size.
     let query = "query($n: Int) { drones(first: $n, filter: {brand: {eq: \"Acme\"}}, orderBy: [{field: NAME}]) {

@@ -71,6 +71,33 @@ async fn request_timeout_cancels_and_keeps_nothing(backend: Backend) {
     assert_eq!(stored_drones(&app).await, 0);
 }
 
+/// graphql-ws runs queries and mutations through the same gateway as HTTP: the same timeout,
+/// answered in the operation's `next` (the socket stays open), and nothing kept.
+async fn request_timeout_applies_over_websocket(app: TestApp) {
+    let token = admin_token_without_login(&app);
+    let mut socket = crate::subscriptions::open_signed_in(&app, &token).await;
+    let answer = crate::subscriptions::operate(
+        &mut socket,
+        "slow",
+        "mutation($i: [RegisterDroneInput!]!) { registerDrones(inputs: $i) { created } }",
+        json!({ "i": drones(10_000) }),
+    )
+    .await;
+    assert_eq!(
+        answer,
+        json!({ "data": null, "errors": [{
+            "message": "the request did not finish within 100ms; nothing it was writing was kept",
+            "extensions": { "code": "TIMEOUT" },
+        }] })
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(stored_drones(&app).await, 0);
+    // The connection serves the next operation.
+    let me =
+        crate::subscriptions::operate(&mut socket, "me", "{ me { username } }", json!({})).await;
+    assert_eq!(me, json!({ "data": { "me": { "username": "admin" } } }));
+}
+
 async fn batches_hold_at_most_the_configured_operations(app: TestApp) {
     let token = app.admin_token().await;
     let batch = |n: usize| -> Value {
@@ -369,6 +396,10 @@ macro_rules! configured_test {
     };
 }
 
+configured_test!(
+    request_timeout_applies_over_websocket,
+    &[("HANGAR_REQUEST_TIMEOUT", "100ms")]
+);
 configured_test!(
     batches_hold_at_most_the_configured_operations,
     &[("HANGAR_MAX_BATCH_OPERATIONS", "3")]

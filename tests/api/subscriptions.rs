@@ -12,11 +12,11 @@ use tokio_tungstenite::{
 
 use crate::helpers::{TestApp, expect_error};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const SUBSCRIBE: &str = "subscription { droneEvents { kind droneId drone { serialNumber name } } }";
 
-async fn open(app: &TestApp) -> Socket {
+pub(crate) async fn open(app: &TestApp) -> Socket {
     let mut request = format!("ws://{}/graphql/ws", app.addr)
         .into_client_request()
         .unwrap();
@@ -32,7 +32,7 @@ async fn open(app: &TestApp) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
@@ -40,7 +40,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next protocol message (pings answered, other frames skipped), or None when closed.
-async fn next(socket: &mut Socket) -> Option<Result<Value, (u16, String)>> {
+pub(crate) async fn next(socket: &mut Socket) -> Option<Result<Value, (u16, String)>> {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -64,14 +64,36 @@ async fn next(socket: &mut Socket) -> Option<Result<Value, (u16, String)>> {
     }
 }
 
-/// Opens a socket, authenticates and subscribes to droneEvents.
-async fn subscribe(app: &TestApp, token: &str) -> Socket {
+/// Opens a socket and authenticates it with `token`.
+pub(crate) async fn open_signed_in(app: &TestApp, token: &str) -> Socket {
     let mut socket = open(app).await;
     send(&mut socket, json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })).await;
     assert_eq!(
         next(&mut socket).await.unwrap().unwrap()["type"],
         "connection_ack"
     );
+    socket
+}
+
+/// Runs one query or mutation over the socket as operation `id`: its one `next` payload,
+/// checked to be followed by `complete`.
+pub(crate) async fn operate(socket: &mut Socket, id: &str, query: &str, variables: Value) -> Value {
+    send(
+        socket,
+        json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }),
+    )
+    .await;
+    let answer = next(socket).await.expect("open").expect("not closed");
+    assert_eq!(answer["type"], "next", "{answer}");
+    assert_eq!(answer["id"], id);
+    let complete = next(socket).await.expect("open").expect("not closed");
+    assert_eq!(complete, json!({ "type": "complete", "id": id }));
+    answer["payload"].clone()
+}
+
+/// Opens a socket, authenticates and subscribes to droneEvents.
+async fn subscribe(app: &TestApp, token: &str) -> Socket {
+    let mut socket = open_signed_in(app, token).await;
     send(
         &mut socket,
         json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
