@@ -122,9 +122,13 @@ impl Config {
         }
         let is_sqlite = database_url.starts_with("sqlite:");
 
-        let addr = parse(&get, &mut problems, "HANGAR_ADDR", "127.0.0.1:8080", |v| {
-            v.parse::<SocketAddr>().map_err(|e| e.to_string())
-        });
+        let addr = read(
+            &get,
+            &mut problems,
+            "HANGAR_ADDR",
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+            |v| v.parse::<SocketAddr>().map_err(|e| e.to_string()),
+        );
 
         let (jwt_secret, jwt_secret_source) = match get("JWT_SECRET") {
             Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
@@ -138,8 +142,20 @@ impl Config {
             None => (random_secret(), JwtSecretSource::GeneratedForThisProcess),
         };
 
-        let access_token_ttl = parse(&get, &mut problems, "ACCESS_TOKEN_TTL", "15m", duration);
-        let refresh_token_ttl = parse(&get, &mut problems, "REFRESH_TOKEN_TTL", "30d", duration);
+        let access_token_ttl = read(
+            &get,
+            &mut problems,
+            "ACCESS_TOKEN_TTL",
+            Duration::from_secs(15 * 60),
+            duration,
+        );
+        let refresh_token_ttl = read(
+            &get,
+            &mut problems,
+            "REFRESH_TOKEN_TTL",
+            Duration::from_secs(30 * 24 * 3600),
+            duration,
+        );
 
         let admin = match (get("HANGAR_ADMIN_USERNAME"), get("HANGAR_ADMIN_PASSWORD")) {
             (Some(user), Some(password)) => Some((user, Secret::new(password))),
@@ -170,121 +186,125 @@ impl Config {
             }
         }
 
-        let playground = parse(&get, &mut problems, "HANGAR_PLAYGROUND", "true", boolean);
-        let introspection = parse(&get, &mut problems, "HANGAR_INTROSPECTION", "true", boolean);
-        let default_pool = if is_sqlite { "5" } else { "10" };
-        let db_max_connections = parse(
+        let playground = read(&get, &mut problems, "HANGAR_PLAYGROUND", true, boolean);
+        let introspection = read(&get, &mut problems, "HANGAR_INTROSPECTION", true, boolean);
+        let default_pool = if is_sqlite { 5 } else { 10 };
+        let db_max_connections = read(
             &get,
             &mut problems,
             "HANGAR_DB_MAX_CONNECTIONS",
             default_pool,
             positive::<u32>,
         );
-        let db_acquire_timeout = parse(
+        let db_acquire_timeout = read(
             &get,
             &mut problems,
             "HANGAR_DB_ACQUIRE_TIMEOUT",
-            "5s",
+            Duration::from_secs(5),
             duration,
         );
-        let max_query_depth = parse(
+        let max_query_depth = read(
             &get,
             &mut problems,
             "HANGAR_MAX_QUERY_DEPTH",
-            "15",
+            15,
             positive::<usize>,
         );
-        let max_query_complexity = parse(
+        let max_query_complexity = read(
             &get,
             &mut problems,
             "HANGAR_MAX_QUERY_COMPLEXITY",
-            "5000",
+            5000,
             positive::<usize>,
         );
-        let auth_cache_ttl = parse(&get, &mut problems, "HANGAR_AUTH_CACHE_TTL", "5s", |v| {
-            humantime::parse_duration(v)
-                .map_err(|e| format!("{e} (use a duration such as 5s, or 0s)"))
-        });
-        let max_body_bytes = parse(
+        let auth_cache_ttl = read(
+            &get,
+            &mut problems,
+            "HANGAR_AUTH_CACHE_TTL",
+            Duration::from_secs(5),
+            |v| {
+                humantime::parse_duration(v)
+                    .map_err(|e| format!("{e} (use a duration such as 5s, or 0s)"))
+            },
+        );
+        let max_body_bytes = read(
             &get,
             &mut problems,
             "HANGAR_MAX_BODY_BYTES",
-            "4194304",
+            4 * 1024 * 1024,
             positive::<usize>,
         );
 
-        let request_timeout = parse(
+        let request_timeout = read(
             &get,
             &mut problems,
             "HANGAR_REQUEST_TIMEOUT",
-            "30s",
+            Duration::from_secs(30),
             duration,
         );
-        let db_statement_timeout = parse(
+        let db_statement_timeout = read(
             &get,
             &mut problems,
             "HANGAR_DB_STATEMENT_TIMEOUT",
-            "20s",
+            Duration::from_secs(20),
             |v| {
                 humantime::parse_duration(v)
                     .map_err(|e| format!("{e} (use a duration such as 20s, or 0s for none)"))
             },
         );
-        let max_batch_operations = parse(
+        let max_batch_operations = read(
             &get,
             &mut problems,
             "HANGAR_MAX_BATCH_OPERATIONS",
-            "20",
+            20,
             positive::<usize>,
         );
-        let max_page_size = parse(
+        let max_page_size = read(
             &get,
             &mut problems,
             "HANGAR_MAX_PAGE_SIZE",
-            "100",
+            crate::service::pagination::MAX_PAGE_SIZE,
             positive::<i32>,
         );
-        if let Some(size) = max_page_size
-            && size > crate::service::pagination::PAGE_SIZE_CEILING
-        {
+        if max_page_size > crate::service::pagination::PAGE_SIZE_CEILING {
             problems.push(format!(
-                "HANGAR_MAX_PAGE_SIZE={size}: at most {}",
+                "HANGAR_MAX_PAGE_SIZE={max_page_size}: at most {}",
                 crate::service::pagination::PAGE_SIZE_CEILING
             ));
         }
-        let max_bulk_items = parse(
+        let max_bulk_items = read(
             &get,
             &mut problems,
             "HANGAR_MAX_BULK_ITEMS",
-            "10000",
+            10_000,
             positive::<usize>,
         );
-        let login_max_failures = parse(
+        let login_max_failures = read(
             &get,
             &mut problems,
             "HANGAR_LOGIN_MAX_FAILURES",
-            "5",
+            5,
             positive::<u32>,
         );
-        let login_max_failures_per_ip = parse(
+        let login_max_failures_per_ip = read(
             &get,
             &mut problems,
             "HANGAR_LOGIN_MAX_FAILURES_PER_IP",
-            "50",
+            50,
             positive::<u32>,
         );
-        let login_failure_window = parse(
+        let login_failure_window = read(
             &get,
             &mut problems,
             "HANGAR_LOGIN_FAILURE_WINDOW",
-            "15m",
+            Duration::from_secs(15 * 60),
             duration,
         );
-        let trust_forwarded_for = parse(
+        let trust_forwarded_for = read(
             &get,
             &mut problems,
             "HANGAR_TRUST_FORWARDED_FOR",
-            "false",
+            false,
             boolean,
         );
 
@@ -293,30 +313,30 @@ impl Config {
         }
         Ok(Self {
             database_url,
-            addr: addr.expect("validated above"),
+            addr: addr,
             jwt_secret,
             jwt_secret_source,
-            access_token_ttl: access_token_ttl.expect("validated above"),
-            refresh_token_ttl: refresh_token_ttl.expect("validated above"),
+            access_token_ttl: access_token_ttl,
+            refresh_token_ttl: refresh_token_ttl,
             admin,
             cors_allowed_origins,
-            playground: playground.expect("validated above"),
-            introspection: introspection.expect("validated above"),
-            db_max_connections: db_max_connections.expect("validated above"),
-            db_acquire_timeout: db_acquire_timeout.expect("validated above"),
-            max_query_depth: max_query_depth.expect("validated above"),
-            max_query_complexity: max_query_complexity.expect("validated above"),
-            max_body_bytes: max_body_bytes.expect("validated above"),
-            auth_cache_ttl: auth_cache_ttl.expect("validated above"),
-            request_timeout: request_timeout.expect("validated above"),
-            db_statement_timeout: db_statement_timeout.expect("validated above"),
-            max_batch_operations: max_batch_operations.expect("validated above"),
-            max_page_size: max_page_size.expect("validated above"),
-            max_bulk_items: max_bulk_items.expect("validated above"),
-            login_max_failures: login_max_failures.expect("validated above"),
-            login_max_failures_per_ip: login_max_failures_per_ip.expect("validated above"),
-            login_failure_window: login_failure_window.expect("validated above"),
-            trust_forwarded_for: trust_forwarded_for.expect("validated above"),
+            playground: playground,
+            introspection: introspection,
+            db_max_connections: db_max_connections,
+            db_acquire_timeout: db_acquire_timeout,
+            max_query_depth: max_query_depth,
+            max_query_complexity: max_query_complexity,
+            max_body_bytes: max_body_bytes,
+            auth_cache_ttl: auth_cache_ttl,
+            request_timeout: request_timeout,
+            db_statement_timeout: db_statement_timeout,
+            max_batch_operations: max_batch_operations,
+            max_page_size: max_page_size,
+            max_bulk_items: max_bulk_items,
+            login_max_failures: login_max_failures,
+            login_max_failures_per_ip: login_max_failures_per_ip,
+            login_failure_window: login_failure_window,
+            trust_forwarded_for: trust_forwarded_for,
         })
     }
 
@@ -331,22 +351,23 @@ impl Config {
     }
 }
 
-/// Parses one variable (or its default), recording a problem line instead of failing fast.
-fn parse<T>(
+/// One variable parsed, or `default` when it is unset. A value that does not parse is
+/// recorded as a problem line (and `default` stands in, so every other variable is still
+/// read and reported): `from_lookup` fails with all the lines at once.
+fn read<T>(
     get: &impl Fn(&str) -> Option<String>,
     problems: &mut Vec<String>,
     name: &str,
-    default: &str,
+    default: T,
     parser: impl Fn(&str) -> Result<T, String>,
-) -> Option<T> {
-    let raw = get(name).unwrap_or_else(|| default.to_string());
-    match parser(raw.trim()) {
-        Ok(value) => Some(value),
-        Err(why) => {
-            problems.push(format!("{name}={raw:?}: {why}"));
-            None
-        }
-    }
+) -> T {
+    let Some(raw) = get(name) else {
+        return default;
+    };
+    parser(raw.trim()).unwrap_or_else(|why| {
+        problems.push(format!("{name}={raw:?}: {why}"));
+        default
+    })
 }
 
 fn duration(value: &str) -> Result<Duration, String> {
