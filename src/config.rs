@@ -345,10 +345,6 @@ impl Config {
         Self::from_lookup(|name| (name == "DATABASE_URL").then(|| database_url.to_string()))
             .expect("defaults are valid")
     }
-
-    pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
-    }
 }
 
 /// One variable parsed, or `default` when it is unset. A value that does not parse is

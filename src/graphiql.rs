@@ -60,7 +60,7 @@ const PAGE: &str = r#"<!DOCTYPE html>
 "#;
 
 /// `/` and its assets.
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(page))
         // Browsers ask for it; an empty answer keeps the console free of 404s.

@@ -3,20 +3,24 @@
 //! A request travels one line: [`http`] (axum) -> [`graphql`] (async-graphql) -> [`service`]
 //! (rules, transactions) -> [`entity`] (SeaORM) -> SQLite or PostgreSQL.
 
+// What the `hangar` binary and the integration tests use is `pub`; everything else is
+// `pub(crate)`, so the compiler reports what nothing uses.
+#![warn(unreachable_pub)]
+
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod entity;
 pub mod error;
 pub mod events;
-pub mod graphiql;
+mod graphiql;
 pub mod graphql;
-pub mod http;
-pub mod metrics;
+mod http;
+mod metrics;
 pub mod serve;
 pub mod service;
 pub mod state;
-pub mod ws;
+mod ws;
 
 pub use http::app;
 pub use state::AppState;

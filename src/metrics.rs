@@ -38,12 +38,12 @@ fn handle() -> &'static PrometheusHandle {
 }
 
 /// Call once at start so the recorder exists before the first request.
-pub fn init() {
+pub(crate) fn init() {
     handle();
 }
 
 /// A label-safe operation name: `[A-Za-z0-9_]` up to 64 chars, `anonymous` when absent.
-pub fn operation_label(name: Option<&str>) -> String {
+pub(crate) fn operation_label(name: Option<&str>) -> String {
     static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     let Some(name) = name.filter(|n| {
         !n.is_empty() && n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -62,7 +62,7 @@ pub fn operation_label(name: Option<&str>) -> String {
     }
 }
 
-pub fn record_request(operation: String, outcome: &'static str, elapsed: Duration) {
+pub(crate) fn record_request(operation: String, outcome: &'static str, elapsed: Duration) {
     metrics::counter!("hangar_graphql_requests_total", "operation" => operation.clone(), "outcome" => outcome)
         .increment(1);
     metrics::histogram!("hangar_graphql_request_duration_seconds", "operation" => operation)
@@ -70,7 +70,7 @@ pub fn record_request(operation: String, outcome: &'static str, elapsed: Duratio
 }
 
 /// Renders the Prometheus text, refreshing the gauges read at scrape time.
-pub fn render(db: &DatabaseConnection, statements: &StatementCounter) -> String {
+pub(crate) fn render(db: &DatabaseConnection, statements: &StatementCounter) -> String {
     let (size, idle) = pool_use(db);
     metrics::gauge!("hangar_db_pool_connections", "state" => "open").set(size as f64);
     metrics::gauge!("hangar_db_pool_connections", "state" => "idle").set(idle as f64);

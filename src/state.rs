@@ -19,8 +19,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub passwords: Passwords,
     pub tokens: Tokens,
-    pub viewers: Arc<ViewerCache>,
-    pub login_throttle: Arc<LoginThrottle>,
+    pub(crate) viewers: Arc<ViewerCache>,
+    pub(crate) login_throttle: Arc<LoginThrottle>,
     pub events: Events,
     pub statements: StatementCounter,
 }

@@ -1,8 +1,8 @@
 //! Who is asking: password hashing, tokens, and the viewer a request acts as.
 
-pub mod cache;
+pub(crate) mod cache;
 pub mod password;
-pub mod throttle;
+pub(crate) mod throttle;
 pub mod token;
 
 use crate::entity::user::Role;

@@ -23,14 +23,14 @@ use crate::error::AppError;
 /// Keys remembered per map; past it, expired keys are pruned, then arbitrary ones.
 const CAPACITY: usize = 100_000;
 
-pub struct LoginThrottle {
+pub(crate) struct LoginThrottle {
     window: Duration,
     users: Failures<String>,
     addresses: Failures<IpAddr>,
 }
 
 impl LoginThrottle {
-    pub fn new(max_per_user: u32, max_per_address: u32, window: Duration) -> Self {
+    pub(crate) fn new(max_per_user: u32, max_per_address: u32, window: Duration) -> Self {
         Self {
             window,
             users: Failures::new(max_per_user as usize),
@@ -39,7 +39,7 @@ impl LoginThrottle {
     }
 
     /// Refuses a login attempt for `username` from `address` while either is throttled.
-    pub fn check(&self, username: &str, address: Option<IpAddr>) -> Result<(), AppError> {
+    pub(crate) fn check(&self, username: &str, address: Option<IpAddr>) -> Result<(), AppError> {
         let now = Instant::now();
         let user_wait = self.users.wait(&user_key(username), now, self.window);
         let address_wait = address.and_then(|a| self.addresses.wait(&a, now, self.window));
@@ -55,7 +55,7 @@ impl LoginThrottle {
         }
     }
 
-    pub fn record_failure(&self, username: &str, address: Option<IpAddr>) {
+    pub(crate) fn record_failure(&self, username: &str, address: Option<IpAddr>) {
         let now = Instant::now();
         self.users.record(user_key(username), now, self.window);
         if let Some(address) = address {
@@ -63,7 +63,7 @@ impl LoginThrottle {
         }
     }
 
-    pub fn record_success(&self, username: &str) {
+    pub(crate) fn record_success(&self, username: &str) {
         self.users.clear(&user_key(username));
     }
 }

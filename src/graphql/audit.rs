@@ -33,7 +33,7 @@ pub enum AuditAction {
 
 /// One change to a user, camera or drone, written in the same transaction as the change.
 #[derive(Clone)]
-pub struct AuditEntry(pub audit_entity::Model);
+pub(crate) struct AuditEntry(pub audit_entity::Model);
 
 #[Object]
 impl AuditEntry {
@@ -95,7 +95,7 @@ fn snapshot(text: Option<&str>) -> Option<Json<serde_json::Value>> {
 
 /// Every given part must hold.
 #[derive(InputObject, Clone, Debug, Default)]
-pub struct AuditLogFilter {
+pub(crate) struct AuditLogFilter {
     pub entity: Option<AuditEntity>,
     /// Only with `entity`: ids are per entity.
     pub entity_id: Option<ID>,
@@ -122,7 +122,7 @@ impl AuditLogFilter {
 }
 
 #[derive(Default)]
-pub struct AuditQuery;
+pub(crate) struct AuditQuery;
 
 #[Object]
 impl AuditQuery {

@@ -10,7 +10,7 @@ use crate::{
 };
 
 #[derive(SimpleObject)]
-pub struct AuthPayload {
+pub(crate) struct AuthPayload {
     /// Short-lived JWT (default 15 minutes).
     access_token: String,
     /// Opaque, single use: refreshing rotates it; reusing a spent one revokes the whole family.
@@ -35,7 +35,7 @@ impl From<Session> for AuthPayload {
 }
 
 #[derive(Default)]
-pub struct AuthMutation;
+pub(crate) struct AuthMutation;
 
 #[Object]
 impl AuthMutation {

@@ -22,7 +22,7 @@ use crate::{
 };
 
 #[derive(Clone)]
-pub struct Camera(pub camera_entity::Model);
+pub(crate) struct Camera(pub camera_entity::Model);
 
 #[Object]
 impl Camera {
@@ -59,7 +59,7 @@ impl Camera {
 }
 
 #[derive(InputObject, Clone, Debug, Default)]
-pub struct CameraFilter {
+pub(crate) struct CameraFilter {
     pub model: Option<StringFilter>,
     pub brand: Option<StringFilter>,
     pub megapixels: Option<FloatFilter>,
@@ -105,7 +105,7 @@ impl From<CameraOrder> for (CameraSort, SortOrder) {
 }
 
 #[derive(InputObject, Clone, Debug)]
-pub struct RegisterCameraInput {
+pub(crate) struct RegisterCameraInput {
     pub model: String,
     pub brand: String,
     pub megapixels: f64,
@@ -122,14 +122,14 @@ impl From<RegisterCameraInput> for CameraInput {
 }
 
 #[derive(InputObject, Clone, Debug)]
-pub struct UpdateCameraInput {
+pub(crate) struct UpdateCameraInput {
     pub model: Option<String>,
     pub brand: Option<String>,
     pub megapixels: Option<f64>,
 }
 
 #[derive(SimpleObject)]
-pub struct BulkCamerasPayload {
+pub(crate) struct BulkCamerasPayload {
     pub created: i32,
     pub updated: i32,
     pub skipped: i32,
@@ -138,7 +138,7 @@ pub struct BulkCamerasPayload {
 }
 
 #[derive(Default)]
-pub struct CameraQuery;
+pub(crate) struct CameraQuery;
 
 #[Object]
 impl CameraQuery {
@@ -184,7 +184,7 @@ impl CameraQuery {
 }
 
 #[derive(Default)]
-pub struct CameraMutation;
+pub(crate) struct CameraMutation;
 
 #[Object]
 impl CameraMutation {

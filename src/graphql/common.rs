@@ -32,7 +32,7 @@ pub enum OnConflict {
 }
 
 /// BAD_USER_INPUT when a bulk call holds more items than `HANGAR_MAX_BULK_ITEMS`.
-pub fn check_bulk_size(ctx: &Context<'_>, len: usize) -> Result<(), AppError> {
+pub(crate) fn check_bulk_size(ctx: &Context<'_>, len: usize) -> Result<(), AppError> {
     let max = state(ctx).config.max_bulk_items;
     if len > max {
         return Err(AppError::bad_input(format!(
@@ -43,7 +43,7 @@ pub fn check_bulk_size(ctx: &Context<'_>, len: usize) -> Result<(), AppError> {
 }
 
 /// A list field's Relay arguments, with the configured largest page.
-pub fn page_args(
+pub(crate) fn page_args(
     ctx: &Context<'_>,
     first: Option<i32>,
     after: Option<String>,
@@ -61,7 +61,7 @@ pub fn page_args(
 
 /// A list field's `orderBy` as service sort keys. Each domain's order input converts itself
 /// (its field enum mirrors the service's sort key with `remote`).
-pub fn ordering<O, K>(order_by: Option<Vec<O>>) -> Vec<(K, pagination::SortDirection)>
+pub(crate) fn ordering<O, K>(order_by: Option<Vec<O>>) -> Vec<(K, pagination::SortDirection)>
 where
     O: Into<(K, pagination::SortDirection)>,
 {
@@ -74,9 +74,9 @@ where
 
 /// The `and`/`or`/`not` of a GraphQL filter, converted to the service's filter of the same
 /// domain (absent lists are empty).
-pub type Combinators<S> = (Vec<S>, Vec<S>, Option<Box<S>>);
+pub(crate) type Combinators<S> = (Vec<S>, Vec<S>, Option<Box<S>>);
 
-pub fn combinators<G, S: From<G>>(
+pub(crate) fn combinators<G, S: From<G>>(
     and: Option<Vec<G>>,
     or: Option<Vec<G>>,
     not: Option<Box<G>>,
@@ -109,7 +109,7 @@ impl From<StringFilter> for filter::StringFilter {
 }
 
 #[derive(InputObject, Clone, Debug, Default)]
-pub struct FloatFilter {
+pub(crate) struct FloatFilter {
     pub eq: Option<f64>,
     pub gt: Option<f64>,
     pub gte: Option<f64>,
@@ -149,18 +149,18 @@ impl From<DateTimeFilter> for filter::DateTimeFilter {
 }
 
 /// Parses a GraphQL `ID` of one of our rows (a positive integer).
-pub fn parse_id(id: &ID) -> Result<i64, AppError> {
+pub(crate) fn parse_id(id: &ID) -> Result<i64, AppError> {
     id.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| AppError::bad_input(format!("{:?} is not a valid id", id.as_str())))
 }
 
-pub fn to_id(id: i64) -> ID {
+pub(crate) fn to_id(id: i64) -> ID {
     ID(id.to_string())
 }
 
 /// A count for an `Int!` field (GraphQL Int is 32-bit; saturates instead of wrapping).
-pub fn count(n: usize) -> i32 {
+pub(crate) fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }

@@ -8,14 +8,14 @@ use async_graphql::{Object, OutputType, SimpleObject, TypeName};
 use crate::service::pagination::{Page, TotalCount};
 
 #[derive(SimpleObject)]
-pub struct PageInfo {
+pub(crate) struct PageInfo {
     pub has_next_page: bool,
     pub has_previous_page: bool,
     pub start_cursor: Option<String>,
     pub end_cursor: Option<String>,
 }
 
-pub struct Edge<T> {
+pub(crate) struct Edge<T> {
     cursor: String,
     node: T,
 }
@@ -37,7 +37,7 @@ impl<T: OutputType> TypeName for Edge<T> {
     }
 }
 
-pub struct Connection<T> {
+pub(crate) struct Connection<T> {
     edges: Vec<Edge<T>>,
     page_info: PageInfo,
     total: TotalCount,
@@ -45,7 +45,7 @@ pub struct Connection<T> {
 
 impl<T> Connection<T> {
     /// Wraps a page of rows, converting each row to its GraphQL node.
-    pub fn from_page<M>(page: Page<M>, node: impl Fn(M) -> T) -> Self {
+    pub(crate) fn from_page<M>(page: Page<M>, node: impl Fn(M) -> T) -> Self {
         let page_info = PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,
@@ -97,7 +97,7 @@ impl<T: OutputType> TypeName for Connection<T> {
 
 /// Complexity of a list field: its page size (`first`/`last`, default 20) times
 /// what each node selects, so aliases and nesting cannot multiply into huge answers unseen.
-pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+pub(crate) fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let page = first
         .or(last)
         .unwrap_or(crate::service::pagination::DEFAULT_PAGE_SIZE);

@@ -24,7 +24,7 @@ use crate::{
 };
 
 #[derive(Clone)]
-pub struct Drone(pub drone_entity::Model);
+pub(crate) struct Drone(pub drone_entity::Model);
 
 #[Object]
 impl Drone {
@@ -71,7 +71,7 @@ impl Drone {
 }
 
 #[derive(InputObject, Clone, Debug, Default)]
-pub struct DroneFilter {
+pub(crate) struct DroneFilter {
     /// Case-insensitive match on serial number, name or brand.
     pub search: Option<String>,
     pub serial_number: Option<StringFilter>,
@@ -126,7 +126,7 @@ impl From<DroneOrder> for (DroneSort, SortOrder) {
 }
 
 #[derive(InputObject, Clone, Debug)]
-pub struct RegisterDroneInput {
+pub(crate) struct RegisterDroneInput {
     pub serial_number: String,
     pub name: String,
     pub brand: String,
@@ -147,7 +147,7 @@ impl From<RegisterDroneInput> for DroneInput {
 }
 
 #[derive(InputObject, Clone, Debug)]
-pub struct UpdateDroneInput {
+pub(crate) struct UpdateDroneInput {
     pub name: Option<String>,
     pub brand: Option<String>,
     /// Replaces the whole camera list.
@@ -157,7 +157,7 @@ pub struct UpdateDroneInput {
 }
 
 #[derive(SimpleObject)]
-pub struct BulkDronesPayload {
+pub(crate) struct BulkDronesPayload {
     pub created: i32,
     pub updated: i32,
     pub skipped: i32,
@@ -166,7 +166,7 @@ pub struct BulkDronesPayload {
 }
 
 #[derive(Default)]
-pub struct DroneQuery;
+pub(crate) struct DroneQuery;
 
 #[Object]
 impl DroneQuery {
@@ -216,7 +216,7 @@ impl DroneQuery {
 }
 
 #[derive(Default)]
-pub struct DroneMutation;
+pub(crate) struct DroneMutation;
 
 #[Object]
 impl DroneMutation {

@@ -11,16 +11,16 @@ use crate::{
     state::AppState,
 };
 
-pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
     ctx.data_unchecked::<AppState>()
 }
 
-pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
+pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
     ctx.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
 }
 
 /// The signed-in viewer, or UNAUTHENTICATED saying why not.
-pub fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a SignedIn, AppError> {
+pub(crate) fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a SignedIn, AppError> {
     match viewer(ctx) {
         Viewer::User(user) => Ok(user),
         Viewer::Anonymous => Err(AppError::Unauthenticated(
@@ -32,7 +32,7 @@ pub fn signed_in<'a>(ctx: &Context<'a>) -> Result<&'a SignedIn, AppError> {
 }
 
 /// The signed-in viewer as the audit trail names them.
-pub fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
+pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
     let user = signed_in(ctx)?;
     Ok(Actor::User {
         id: user.user_id,
@@ -42,7 +42,7 @@ pub fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
 
 /// Requires a signed-in viewer with `0`'s role. Fields using it say "SUPPORT only." in
 /// their description.
-pub struct RoleGuard(pub Role);
+pub(crate) struct RoleGuard(pub Role);
 
 impl Guard for RoleGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
@@ -55,7 +55,7 @@ impl Guard for RoleGuard {
 }
 
 /// Requires any signed-in viewer.
-pub struct SignedInGuard;
+pub(crate) struct SignedInGuard;
 
 impl Guard for SignedInGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {

@@ -24,9 +24,9 @@ use crate::{
     service::{camera as cameras, user as users},
 };
 
-pub struct CamerasOfDrone(DatabaseConnection);
-pub struct UserById(DatabaseConnection);
-pub struct DroneCountOfCamera(DatabaseConnection);
+pub(crate) struct CamerasOfDrone(DatabaseConnection);
+pub(crate) struct UserById(DatabaseConnection);
+pub(crate) struct DroneCountOfCamera(DatabaseConnection);
 
 impl Loader<i64> for CamerasOfDrone {
     type Value = Vec<camera::Model>;
@@ -66,14 +66,14 @@ impl Loader<i64> for DroneCountOfCamera {
 }
 
 /// The loaders of one request.
-pub struct Loaders {
+pub(crate) struct Loaders {
     cameras_of_drone: DataLoader<CamerasOfDrone, HashMapCache>,
     user_by_id: DataLoader<UserById, HashMapCache>,
     drone_count_of_camera: DataLoader<DroneCountOfCamera, HashMapCache>,
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
+    pub(crate) fn new(db: &DatabaseConnection) -> Self {
         Self {
             cameras_of_drone: DataLoader::with_cache(
                 CamerasOfDrone(db.clone()),
@@ -98,7 +98,7 @@ fn loaders<'a>(ctx: &Context<'a>) -> Option<&'a Loaders> {
     ctx.data_opt::<Loaders>()
 }
 
-pub async fn cameras_of(ctx: &Context<'_>, drone_id: i64) -> Result<Vec<camera::Model>> {
+pub(crate) async fn cameras_of(ctx: &Context<'_>, drone_id: i64) -> Result<Vec<camera::Model>> {
     Ok(match loaders(ctx) {
         Some(l) => l
             .cameras_of_drone
@@ -112,14 +112,14 @@ pub async fn cameras_of(ctx: &Context<'_>, drone_id: i64) -> Result<Vec<camera::
     })
 }
 
-pub async fn user(ctx: &Context<'_>, user_id: i64) -> Result<Option<user::Model>> {
+pub(crate) async fn user(ctx: &Context<'_>, user_id: i64) -> Result<Option<user::Model>> {
     Ok(match loaders(ctx) {
         Some(l) => l.user_by_id.load_one(user_id).await?,
         None => users::find_by_id(&state(ctx).db, user_id).await?,
     })
 }
 
-pub async fn drone_count(ctx: &Context<'_>, camera_id: i64) -> Result<i64> {
+pub(crate) async fn drone_count(ctx: &Context<'_>, camera_id: i64) -> Result<i64> {
     Ok(match loaders(ctx) {
         Some(l) => l
             .drone_count_of_camera
@@ -135,7 +135,7 @@ pub async fn drone_count(ctx: &Context<'_>, camera_id: i64) -> Result<i64> {
 }
 
 /// The selections of a connection's nodes: `edges { node { … } }` and `nodes { … }`.
-pub fn node_selections<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
+pub(crate) fn node_selections<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
     [
         connection.field("edges").field("node"),
         connection.field("nodes"),
@@ -143,7 +143,7 @@ pub fn node_selections<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
 }
 
 /// Loads, in one batch each, the relations `nodes` select for these drones.
-pub async fn prefetch_drones(
+pub(crate) async fn prefetch_drones(
     ctx: &Context<'_>,
     nodes: &[Lookahead<'_>],
     page: &[drone::Model],
@@ -172,7 +172,7 @@ pub async fn prefetch_drones(
 }
 
 /// Loads, in one batch, the drone counts `nodes` select for these cameras.
-pub async fn prefetch_cameras(
+pub(crate) async fn prefetch_cameras(
     ctx: &Context<'_>,
     nodes: &[Lookahead<'_>],
     cameras: &[camera::Model],

@@ -1,20 +1,20 @@
 //! The GraphQL layer: types, inputs and thin resolvers, split by domain and merged once here.
 
-pub mod audit;
-pub mod auth;
-pub mod camera;
-pub mod common;
-pub mod connection;
-pub mod context;
-pub mod drone;
-pub mod error_codes;
-pub mod gateway;
-pub mod guard;
-pub mod loaders;
-pub mod read_only;
-pub mod scalars;
-pub mod subscription;
-pub mod user;
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod camera;
+pub(crate) mod common;
+pub(crate) mod connection;
+pub(crate) mod context;
+pub(crate) mod drone;
+pub(crate) mod error_codes;
+pub(crate) mod gateway;
+pub(crate) mod guard;
+pub(crate) mod loaders;
+pub(crate) mod read_only;
+pub(crate) mod scalars;
+pub(crate) mod subscription;
+pub(crate) mod user;
 
 use async_graphql::{MergedObject, Schema};
 

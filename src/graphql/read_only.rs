@@ -11,13 +11,13 @@ use crate::graphql::error_codes::Refusal;
 
 /// Request data marking a request that arrived over GET.
 #[derive(Clone, Copy)]
-pub struct ReadOnlyRequest;
+pub(crate) struct ReadOnlyRequest;
 
 const MUTATION_OVER_GET: &str = "mutations and subscriptions are not allowed over GET: use POST";
 
 /// Refuses a GET request whose document holds a mutation or subscription. Call it after the
 /// persisted-query extension has turned a hash into a document.
-pub fn refuse_writes_over_get(request: &mut Request) -> ServerResult<()> {
+pub(crate) fn refuse_writes_over_get(request: &mut Request) -> ServerResult<()> {
     if request.data.contains_key(&TypeId::of::<ReadOnlyRequest>()) {
         let document = request.parsed_query()?;
         if document

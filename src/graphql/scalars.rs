@@ -29,7 +29,7 @@ impl ScalarType for DateTime {
 
 /// ISO 8601 calendar date, e.g. 1990-04-21
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Date(pub NaiveDate);
+pub(crate) struct Date(pub NaiveDate);
 
 #[Scalar(name = "Date")]
 impl ScalarType for Date {

@@ -35,7 +35,7 @@ impl From<ChangeKind> for DroneEventKind {
     }
 }
 
-pub struct DroneEvent {
+pub(crate) struct DroneEvent {
     kind: DroneEventKind,
     drone_id: i64,
 }

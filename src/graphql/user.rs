@@ -26,7 +26,7 @@ pub enum Role {
 }
 
 #[derive(Clone)]
-pub struct User(pub user_entity::Model);
+pub(crate) struct User(pub user_entity::Model);
 
 #[Object]
 impl User {
@@ -67,7 +67,7 @@ impl User {
 }
 
 #[derive(InputObject, Clone, Debug, Default)]
-pub struct UserFilter {
+pub(crate) struct UserFilter {
     pub username: Option<StringFilter>,
     pub role: Option<Role>,
 }
@@ -93,7 +93,7 @@ impl From<UserOrder> for (UserSort, SortOrder) {
 }
 
 #[derive(InputObject)]
-pub struct CreateUserInput {
+pub(crate) struct CreateUserInput {
     /// 3-32 chars of a-z 0-9 . _ -; unique, case-insensitive.
     pub username: String,
     /// At least 8 characters.
@@ -107,7 +107,7 @@ pub struct CreateUserInput {
 
 /// An omitted field is left unchanged; an explicit null clears it.
 #[derive(InputObject)]
-pub struct UpdateProfileInput {
+pub(crate) struct UpdateProfileInput {
     pub first_name: MaybeUndefined<String>,
     pub last_name: MaybeUndefined<String>,
     pub birth_date: MaybeUndefined<Date>,
@@ -115,7 +115,7 @@ pub struct UpdateProfileInput {
 
 /// An omitted field is left unchanged; an explicit null clears a personal field.
 #[derive(InputObject)]
-pub struct UpdateUserInput {
+pub(crate) struct UpdateUserInput {
     pub role: Option<Role>,
     pub first_name: MaybeUndefined<String>,
     pub last_name: MaybeUndefined<String>,
@@ -145,7 +145,7 @@ fn profile_patch(
 }
 
 #[derive(Default)]
-pub struct UserQuery;
+pub(crate) struct UserQuery;
 
 #[Object]
 impl UserQuery {
@@ -196,7 +196,7 @@ impl UserQuery {
 }
 
 #[derive(Default)]
-pub struct UserMutation;
+pub(crate) struct UserMutation;
 
 #[Object]
 impl UserMutation {

@@ -43,7 +43,7 @@ pub enum OnConflict {
 }
 
 /// What a bulk registration did.
-pub struct BulkOutcome<M> {
+pub(crate) struct BulkOutcome<M> {
     pub created: usize,
     pub updated: usize,
     /// Items whose key existed (SKIP), including rows registered concurrently.
@@ -54,7 +54,7 @@ pub struct BulkOutcome<M> {
 
 /// A domain's part in bulk registration. Implemented by a marker type of the domain's service
 /// module; every method but [`BulkEntity::link`] is required.
-pub trait BulkEntity {
+pub(crate) trait BulkEntity {
     /// An item as the caller sends it.
     type Input: Sync;
     /// An item once checked: trimmed text and its key.
@@ -127,7 +127,7 @@ pub trait BulkEntity {
 }
 
 /// A bulk registration written but not committed yet.
-pub struct Staged<M> {
+pub(crate) struct Staged<M> {
     pub txn: DatabaseTransaction,
     pub outcome: BulkOutcome<M>,
     pub created_ids: Vec<i64>,
@@ -136,14 +136,14 @@ pub struct Staged<M> {
 
 impl<M> Staged<M> {
     /// Commits, for a domain that announces nothing.
-    pub async fn commit(self) -> Result<BulkOutcome<M>> {
+    pub(crate) async fn commit(self) -> Result<BulkOutcome<M>> {
         self.txn.commit().await?;
         Ok(self.outcome)
     }
 }
 
 /// Registers `inputs` as rows of `E` in one transaction; see the module's header.
-pub async fn register<E: BulkEntity>(
+pub(crate) async fn register<E: BulkEntity>(
     db: &DatabaseConnection,
     actor: &Actor,
     inputs: &[E::Input],
@@ -255,7 +255,7 @@ pub async fn register<E: BulkEntity>(
 /// The `ON CONFLICT` clause of `policy` on the unique `key` column: SKIP does nothing, UPDATE
 /// overwrites `updated` columns, FAIL has none (the violation is the answer). It also covers a
 /// row registered concurrently between the look-up and the insert.
-pub fn conflict_clause<C: IntoIden + Copy>(
+pub(crate) fn conflict_clause<C: IntoIden + Copy>(
     key: C,
     updated: &[C],
     policy: OnConflict,
@@ -274,7 +274,7 @@ pub fn conflict_clause<C: IntoIden + Copy>(
 /// Runs one multi-row INSERT with `clause`, returning the rows written. Without a clause
 /// (FAIL), a unique violation is a concurrent registration of a `what` (say "serial number"):
 /// CONFLICT, and nothing is written.
-pub async fn insert_chunk<A>(
+pub(crate) async fn insert_chunk<A>(
     txn: &impl ConnectionTrait,
     insert: InsertMany<A>,
     clause: Option<SqlOnConflict>,

@@ -25,22 +25,22 @@ use crate::{
     },
 };
 
-pub const MAX_MODEL_CHARS: usize = 100;
-pub const MAX_BRAND_CHARS: usize = 100;
+pub(crate) const MAX_MODEL_CHARS: usize = 100;
+pub(crate) const MAX_BRAND_CHARS: usize = 100;
 /// Sanity bound: the largest sensors on the market are a few hundred megapixels.
-pub const MAX_MEGAPIXELS: f64 = 10_000.0;
+pub(crate) const MAX_MEGAPIXELS: f64 = 10_000.0;
 /// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bind-parameter limits.
 const INSERT_CHUNK: usize = 1000;
 
 #[derive(Clone, Debug)]
-pub struct CameraInput {
+pub(crate) struct CameraInput {
     pub model: String,
     pub brand: String,
     pub megapixels: f64,
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct CameraPatch {
+pub(crate) struct CameraPatch {
     pub model: Option<String>,
     pub brand: Option<String>,
     pub megapixels: Option<f64>,
@@ -88,12 +88,12 @@ fn not_found(id: i64) -> AppError {
     AppError::NotFound(format!("no camera with id {id}"))
 }
 
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<camera::Model>> {
+pub(crate) async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<camera::Model>> {
     Ok(camera::Entity::find_by_id(id).one(db).await?)
 }
 
 /// Case-insensitive: `hero3` finds `HERO3`.
-pub async fn find_by_model(
+pub(crate) async fn find_by_model(
     db: &impl ConnectionTrait,
     model: &str,
 ) -> Result<Option<camera::Model>> {
@@ -103,7 +103,7 @@ pub async fn find_by_model(
         .await?)
 }
 
-pub async fn register(
+pub(crate) async fn register(
     db: &DatabaseConnection,
     actor: &Actor,
     input: CameraInput,
@@ -139,7 +139,7 @@ pub async fn register(
 }
 
 /// Registers many cameras in one transaction with multi-row INSERTs (see [`bulk`]).
-pub async fn register_many(
+pub(crate) async fn register_many(
     db: &DatabaseConnection,
     actor: &Actor,
     inputs: Vec<CameraInput>,
@@ -267,13 +267,13 @@ async fn existing_by_key(
 
 /// A camera as drone registration needs it: its id, and its model as registered (for the
 /// audit trail).
-pub struct CameraRef {
+pub(crate) struct CameraRef {
     pub id: i64,
     pub model: String,
 }
 
 /// Maps camera model keys to the cameras registered under them; used by drone registration.
-pub async fn refs_by_key(
+pub(crate) async fn refs_by_key(
     db: &impl ConnectionTrait,
     keys: &[String],
 ) -> Result<HashMap<String, CameraRef>> {
@@ -296,7 +296,7 @@ pub async fn refs_by_key(
     Ok(found)
 }
 
-pub async fn update(
+pub(crate) async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
@@ -354,7 +354,7 @@ pub async fn update(
 }
 
 /// Deletes a camera no drone lists any more.
-pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<i64> {
+pub(crate) async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<i64> {
     let txn = db::begin_write(db).await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     let in_use = drone_camera::Entity::find()
@@ -385,7 +385,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<i
 }
 
 /// Cameras of many drones at once (DataLoader): drone id -> cameras ordered by model.
-pub async fn by_drone_ids(
+pub(crate) async fn by_drone_ids(
     db: &impl ConnectionTrait,
     drone_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<camera::Model>>> {
@@ -438,7 +438,7 @@ impl From<CameraWithDrone> for camera::Model {
 }
 
 /// How many drones list each camera (DataLoader).
-pub async fn drone_counts(
+pub(crate) async fn drone_counts(
     db: &impl ConnectionTrait,
     camera_ids: &[i64],
 ) -> Result<HashMap<i64, i64>> {
@@ -462,7 +462,7 @@ pub async fn drone_counts(
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct CameraFilter {
+pub(crate) struct CameraFilter {
     pub model: Option<StringFilter>,
     pub brand: Option<StringFilter>,
     pub megapixels: Option<FloatFilter>,
@@ -558,7 +558,7 @@ impl SortKey for CameraSort {
     }
 }
 
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     filter: Option<CameraFilter>,
     order: &[(CameraSort, SortDirection)],

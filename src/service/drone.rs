@@ -27,18 +27,18 @@ use crate::{
     },
 };
 
-pub const MAX_SERIAL_CHARS: usize = 100;
-pub const MAX_NAME_CHARS: usize = 200;
-pub const MAX_BRAND_CHARS: usize = 100;
-pub const MAX_CAMERAS_PER_DRONE: usize = 50;
-pub const MAX_SEARCH_CHARS: usize = 200;
+pub(crate) const MAX_SERIAL_CHARS: usize = 100;
+pub(crate) const MAX_NAME_CHARS: usize = 200;
+pub(crate) const MAX_BRAND_CHARS: usize = 100;
+pub(crate) const MAX_CAMERAS_PER_DRONE: usize = 50;
+pub(crate) const MAX_SEARCH_CHARS: usize = 200;
 /// Drone rows per multi-row INSERT (8 columns: 8,000 bind parameters).
 const DRONE_CHUNK: usize = 1000;
 /// Link rows per multi-row INSERT (2 columns).
 const LINK_CHUNK: usize = 5000;
 
 #[derive(Clone, Debug)]
-pub struct DroneInput {
+pub(crate) struct DroneInput {
     pub serial_number: String,
     pub name: String,
     pub brand: String,
@@ -46,7 +46,7 @@ pub struct DroneInput {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct DronePatch {
+pub(crate) struct DronePatch {
     pub name: Option<String>,
     pub brand: Option<String>,
     /// Replaces the whole camera list.
@@ -166,7 +166,7 @@ fn not_found(id: i64) -> AppError {
     AppError::NotFound(format!("no drone with id {id}"))
 }
 
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<drone::Model>> {
+pub(crate) async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<drone::Model>> {
     Ok(drone::Entity::find_by_id(id).one(db).await?)
 }
 
@@ -179,21 +179,8 @@ async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<Option<drone::Model>
         .await?)
 }
 
-pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<drone::Model>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(DRONE_CHUNK) {
-        found.extend(
-            drone::Entity::find()
-                .filter(drone::Column::Id.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?,
-        );
-    }
-    Ok(found)
-}
-
 /// Case-insensitive.
-pub async fn find_by_serial(
+pub(crate) async fn find_by_serial(
     db: &impl ConnectionTrait,
     serial: &str,
 ) -> Result<Option<drone::Model>> {
@@ -237,7 +224,7 @@ async fn unlink_all(txn: &DatabaseTransaction, drone_ids: &[i64]) -> Result<()> 
 }
 
 /// Registers one drone, registered by `actor`.
-pub async fn register(
+pub(crate) async fn register(
     db: &DatabaseConnection,
     events: &Events,
     actor: &Actor,
@@ -286,7 +273,7 @@ pub async fn register(
 
 /// Registers many drones in one transaction with multi-row INSERTs (see [`bulk`]); an updated
 /// drone's camera list is replaced by the one given. Announced once committed.
-pub async fn register_many(
+pub(crate) async fn register_many(
     db: &DatabaseConnection,
     events: &Events,
     actor: &Actor,
@@ -466,7 +453,7 @@ async fn existing_by_serial(
     Ok(found)
 }
 
-pub async fn update(
+pub(crate) async fn update(
     db: &DatabaseConnection,
     events: &Events,
     actor: &Actor,
@@ -564,7 +551,7 @@ pub async fn update(
     Ok(updated)
 }
 
-pub async fn delete(
+pub(crate) async fn delete(
     db: &DatabaseConnection,
     events: &Events,
     actor: &Actor,
@@ -599,7 +586,7 @@ pub async fn delete(
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct DroneFilter {
+pub(crate) struct DroneFilter {
     pub search: Option<String>,
     pub serial_number: Option<StringFilter>,
     pub name: Option<StringFilter>,
@@ -742,7 +729,7 @@ impl SortKey for DroneSort {
     }
 }
 
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     filter: Option<DroneFilter>,
     order: &[(DroneSort, SortDirection)],

@@ -11,19 +11,19 @@ use sea_orm::{
 use crate::error::{AppError, Result};
 
 /// More values than this in one `in` list is a mistake, not a query.
-pub const MAX_IN_VALUES: usize = 1000;
+pub(crate) const MAX_IN_VALUES: usize = 1000;
 /// Filters nest (`and`/`or`/`not`); these bound how deep and how many parts, so a filter can
 /// never become unbounded work.
-pub const MAX_FILTER_DEPTH: usize = 8;
-pub const MAX_FILTER_NODES: usize = 200;
+pub(crate) const MAX_FILTER_DEPTH: usize = 8;
+pub(crate) const MAX_FILTER_NODES: usize = 200;
 /// `in` values in one whole filter (each list alone takes up to [`MAX_IN_VALUES`]): 200 parts
 /// of full lists would pass the databases' bind-parameter limits.
-pub const MAX_FILTER_IN_VALUES: usize = 5000;
+pub(crate) const MAX_FILTER_IN_VALUES: usize = 5000;
 
 /// A domain's filter: its own fields, combined with `and`/`or`/`not` over filters of the same
 /// kind. A domain says what its fields mean; [`FilterTree::condition`] walks the tree, once for
 /// every domain, within one [`FilterBudget`].
-pub trait FilterTree: Sized {
+pub(crate) trait FilterTree: Sized {
     /// The condition of this node's own fields (not its `and`/`or`/`not`). `depth` is this
     /// node's, for a field that opens a filter of another domain (a semi-join).
     fn fields(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition>;
@@ -65,18 +65,14 @@ pub trait FilterTree: Sized {
 /// Counts filter nodes against [`MAX_FILTER_NODES`], depth against [`MAX_FILTER_DEPTH`], and
 /// `in` values against [`MAX_FILTER_IN_VALUES`], across every domain a filter reaches.
 #[derive(Default)]
-pub struct FilterBudget {
+pub(crate) struct FilterBudget {
     /// Read by the property tests of each domain (service::*::props).
     pub(super) nodes: usize,
     in_values: usize,
 }
 
 impl FilterBudget {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn spend_in_values<'a>(
+    pub(crate) fn spend_in_values<'a>(
         &mut self,
         filters: impl IntoIterator<Item = Option<&'a StringFilter>>,
     ) -> Result<()> {
@@ -93,7 +89,7 @@ impl FilterBudget {
         Ok(())
     }
 
-    pub fn enter(&mut self, depth: usize) -> Result<()> {
+    pub(crate) fn enter(&mut self, depth: usize) -> Result<()> {
         self.nodes += 1;
         if depth > MAX_FILTER_DEPTH {
             return Err(AppError::bad_input(format!(
@@ -120,7 +116,7 @@ pub struct StringFilter {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct FloatFilter {
+pub(crate) struct FloatFilter {
     pub eq: Option<f64>,
     pub gt: Option<f64>,
     pub gte: Option<f64>,
@@ -154,14 +150,14 @@ fn like_literal(text: &str) -> String {
 }
 
 /// `lower(column) LIKE pattern`: case-insensitive on both engines (SQLite folds ASCII only).
-pub fn ilike(column: impl ColumnTrait, pattern: String) -> Condition {
+pub(crate) fn ilike(column: impl ColumnTrait, pattern: String) -> Condition {
     Condition::all().add(
         Expr::expr(Func::lower(Expr::col(column.as_column_ref())))
             .like(LikeExpr::new(pattern).escape('\\')),
     )
 }
 
-pub fn contains_ci(column: impl ColumnTrait, text: &str) -> Condition {
+pub(crate) fn contains_ci(column: impl ColumnTrait, text: &str) -> Condition {
     ilike(column, format!("%{}%", like_literal(text)))
 }
 
@@ -198,7 +194,7 @@ impl StringFilter {
 }
 
 impl FloatFilter {
-    pub fn condition(&self, column: impl ColumnTrait) -> Result<Condition> {
+    pub(crate) fn condition(&self, column: impl ColumnTrait) -> Result<Condition> {
         let values = [self.eq, self.gt, self.gte, self.lt, self.lte];
         if values.iter().flatten().any(|v| !v.is_finite()) {
             return Err(AppError::bad_input("number filters take finite numbers"));

@@ -5,17 +5,17 @@
 
 pub mod audit;
 pub mod auth;
-pub mod bulk;
-pub mod camera;
-pub mod drone;
-pub mod filter;
-pub mod pagination;
+pub(crate) mod bulk;
+pub(crate) mod camera;
+pub(crate) mod drone;
+pub(crate) mod filter;
+pub(crate) mod pagination;
 #[cfg(test)]
 mod props_support;
 pub mod seed;
-pub mod session;
+pub(crate) mod session;
 pub mod user;
-pub mod validate;
+pub(crate) mod validate;
 
 use chrono::{DateTime, SubsecRound, Utc};
 

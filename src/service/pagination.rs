@@ -17,11 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, Result};
 
-pub const DEFAULT_PAGE_SIZE: i32 = 20;
+pub(crate) const DEFAULT_PAGE_SIZE: i32 = 20;
 /// The default largest page (`HANGAR_MAX_PAGE_SIZE`).
-pub const MAX_PAGE_SIZE: i32 = 100;
+pub(crate) const MAX_PAGE_SIZE: i32 = 100;
 /// The largest page size a deployment may configure: query complexity counts pages up to it.
-pub const PAGE_SIZE_CEILING: i32 = 1000;
+pub(crate) const PAGE_SIZE_CEILING: i32 = 1000;
 
 /// The Relay arguments as the client sent them.
 #[derive(Clone, Debug, Default)]
@@ -42,14 +42,14 @@ pub enum SortDirection {
 
 /// A value of a sort key, as a cursor carries it.
 #[derive(Clone, Debug, PartialEq)]
-pub enum KeyValue {
+pub(crate) enum KeyValue {
     Text(String),
     Float(f64),
     Time(DateTime<Utc>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyKind {
+pub(crate) enum KeyKind {
     Text,
     Float,
     Time,
@@ -98,7 +98,7 @@ impl KeyValue {
 }
 
 /// One orderable field of an entity.
-pub trait SortKey: Copy + Send + Sync + 'static {
+pub(crate) trait SortKey: Copy + Send + Sync + 'static {
     type Entity: EntityTrait;
 
     /// Stable name written into cursors (and matching the GraphQL enum value).
@@ -336,7 +336,7 @@ impl TotalCount {
 /// Costs one statement (plus one for `totalCount` if asked). `hasPreviousPage` when paging
 /// forward (and `hasNextPage` backward) is true exactly when a cursor was given, as the Relay
 /// spec allows: proving it otherwise would cost another query.
-pub async fn fetch_page<K: SortKey>(
+pub(crate) async fn fetch_page<K: SortKey>(
     db: &DatabaseConnection,
     select: Select<K::Entity>,
     order: &[(K, SortDirection)],

@@ -44,7 +44,7 @@ fn fragment() -> impl Strategy<Value = String> {
 }
 
 /// Text of up to `max_fragments` hostile pieces.
-pub fn hostile_text(max_fragments: usize) -> BoxedStrategy<String> {
+pub(super) fn hostile_text(max_fragments: usize) -> BoxedStrategy<String> {
     vec(fragment(), 0..=max_fragments)
         .prop_map(|parts| parts.concat())
         .boxed()
@@ -52,7 +52,7 @@ pub fn hostile_text(max_fragments: usize) -> BoxedStrategy<String> {
 
 /// Text whose length (in characters, before padding) sits around `limit`, wrapped in
 /// whitespace that trimming removes: the boundary a validation rule must get exactly right.
-pub fn text_near(limit: usize) -> impl Strategy<Value = String> {
+pub(super) fn text_near(limit: usize) -> impl Strategy<Value = String> {
     let pad = proptest::sample::select(&[" ", "\t", "\n", "\u{3000}", "\u{a0}", ""][..]);
     (
         pad.clone(),
@@ -68,7 +68,7 @@ pub fn text_near(limit: usize) -> impl Strategy<Value = String> {
 }
 
 /// Any length from 0 to 5,000 characters: short hostile text mostly, long runs sometimes.
-pub fn any_input_text(limit: usize) -> impl Strategy<Value = String> {
+pub(super) fn any_input_text(limit: usize) -> impl Strategy<Value = String> {
     prop_oneof![
         4 => hostile_text(12),
         2 => text_near(limit),
@@ -91,7 +91,7 @@ fn long_in_list(len: usize) -> Vec<String> {
     (0..len).map(|i| format!("v{i}'")).collect()
 }
 
-pub fn string_filter() -> BoxedStrategy<StringFilter> {
+pub(super) fn string_filter() -> BoxedStrategy<StringFilter> {
     let text = || option::weighted(0.3, hostile_text(6));
     (
         text(),
@@ -118,7 +118,7 @@ fn number() -> impl Strategy<Value = f64> {
     ]
 }
 
-pub fn float_filter() -> BoxedStrategy<FloatFilter> {
+pub(super) fn float_filter() -> BoxedStrategy<FloatFilter> {
     let n = || option::weighted(0.3, number());
     (n(), n(), n(), n(), n())
         .prop_map(|(eq, gt, gte, lt, lte)| FloatFilter {
@@ -132,12 +132,12 @@ pub fn float_filter() -> BoxedStrategy<FloatFilter> {
 }
 
 /// Any instant chrono can represent, to the microsecond.
-pub fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+pub(super) fn instant() -> impl Strategy<Value = DateTime<Utc>> {
     (DateTime::<Utc>::MIN_UTC.timestamp_micros()..=DateTime::<Utc>::MAX_UTC.timestamp_micros())
         .prop_map(|micros| DateTime::from_timestamp_micros(micros).expect("in chrono's range"))
 }
 
-pub fn datetime_filter() -> BoxedStrategy<DateTimeFilter> {
+pub(super) fn datetime_filter() -> BoxedStrategy<DateTimeFilter> {
     let t = || option::weighted(0.3, instant());
     (t(), t(), t(), t())
         .prop_map(|(gt, gte, lt, lte)| DateTimeFilter { gt, gte, lt, lte })
@@ -252,7 +252,7 @@ fn hold_camera(outer: &mut CameraFilter, link: Link, inner: CameraFilter) {
 
 /// Camera filter trees: bushy ones of about `size` nodes (past [`MAX_FILTER_NODES`] now and
 /// then) and chains of 1 to `levels` levels (past [`MAX_FILTER_DEPTH`] now and then).
-pub fn camera_filter(levels: usize, size: u32) -> BoxedStrategy<CameraFilter> {
+pub(super) fn camera_filter(levels: usize, size: u32) -> BoxedStrategy<CameraFilter> {
     let bushy = camera_node().prop_recursive(8, size, 4, |inner| {
         (
             camera_node(),
@@ -334,7 +334,7 @@ fn hold_drone(outer: &mut DroneFilter, link: Link, inner: DroneFilter) {
 
 /// Drone filter trees, bushy or chains like [`camera_filter`]'s, each node possibly with a
 /// camera sub-filter of its own.
-pub fn drone_filter(levels: usize, size: u32) -> BoxedStrategy<DroneFilter> {
+pub(super) fn drone_filter(levels: usize, size: u32) -> BoxedStrategy<DroneFilter> {
     let bushy = drone_node().prop_recursive(8, size, 4, |inner| {
         (
             drone_node(),
@@ -359,7 +359,7 @@ pub fn drone_filter(levels: usize, size: u32) -> BoxedStrategy<DroneFilter> {
 /// What the limits look at: how many nodes a filter has and how deep it nests (root = 1),
 /// whether any leaf value is invalid on its own, and how many `in` values it carries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Shape {
+pub(super) struct Shape {
     pub nodes: usize,
     pub depth: usize,
     pub invalid_leaf: bool,
@@ -368,7 +368,7 @@ pub struct Shape {
 
 impl Shape {
     /// Whether the server must accept the filter.
-    pub fn acceptable(&self) -> bool {
+    pub(super) fn acceptable(&self) -> bool {
         self.nodes <= MAX_FILTER_NODES && self.depth <= MAX_FILTER_DEPTH && !self.invalid_leaf
     }
 
@@ -387,7 +387,7 @@ impl Shape {
     }
 }
 
-pub fn camera_shape(f: &CameraFilter) -> Shape {
+pub(super) fn camera_shape(f: &CameraFilter) -> Shape {
     let mut shape = Shape {
         nodes: 1,
         depth: 1,
@@ -407,7 +407,7 @@ pub fn camera_shape(f: &CameraFilter) -> Shape {
     shape
 }
 
-pub fn drone_shape(f: &DroneFilter) -> Shape {
+pub(super) fn drone_shape(f: &DroneFilter) -> Shape {
     let mut shape = Shape {
         nodes: 1,
         depth: 1,
@@ -430,7 +430,7 @@ pub fn drone_shape(f: &DroneFilter) -> Shape {
 
 /// How many nodes a budget has counted, found through its public interface only: the number
 /// of further nodes it still admits tells how many it has seen.
-pub fn nodes_counted(budget: &mut FilterBudget) -> usize {
+pub(super) fn nodes_counted(budget: &mut FilterBudget) -> usize {
     let mut admitted = 0;
     while admitted <= MAX_FILTER_NODES && budget.enter(1).is_ok() {
         admitted += 1;
@@ -439,12 +439,12 @@ pub fn nodes_counted(budget: &mut FilterBudget) -> usize {
 }
 
 /// Asserts an error is BAD_USER_INPUT, the only refusal hostile input may earn.
-pub fn assert_bad_input(err: &AppError) {
+pub(super) fn assert_bad_input(err: &AppError) {
     assert_eq!(err.code(), "BAD_USER_INPUT", "unexpected error: {err:?}");
 }
 
 /// A `SELECT * FROM <table> WHERE <condition>` rendered for PostgreSQL and SQLite.
-pub fn render(table: impl EntityName, condition: Condition) -> [(String, Values); 2] {
+pub(super) fn render(table: impl EntityName, condition: Condition) -> [(String, Values); 2] {
     let query = Query::select()
         .column(Asterisk)
         .from(table)
@@ -459,7 +459,7 @@ pub fn render(table: impl EntityName, condition: Condition) -> [(String, Values)
 /// Asserts the SQL text holds no string literal: the only quotes sea-query writes itself are
 /// the LIKE escape character's (`E'\\'` for PostgreSQL, `'\'` for SQLite), so anything else
 /// quoted would be user text inlined.
-pub fn assert_no_inlined_text(sql: &str) {
+pub(super) fn assert_no_inlined_text(sql: &str) {
     let without_escape = sql.replace("ESCAPE E'\\\\'", "").replace("ESCAPE '\\'", "");
     assert!(
         !without_escape.contains('\''),
@@ -468,7 +468,7 @@ pub fn assert_no_inlined_text(sql: &str) {
 }
 
 /// The string bind values of a rendered statement.
-pub fn bound_strings(values: &Values) -> Vec<&str> {
+pub(super) fn bound_strings(values: &Values) -> Vec<&str> {
     values
         .0
         .iter()
@@ -482,7 +482,7 @@ pub fn bound_strings(values: &Values) -> Vec<&str> {
 /// Strings a filter passes to SQL unchanged (`eq`, `ne`, `in`), and how many string binds the
 /// whole filter makes (the LIKE operators bind an escaped pattern, `search` three of them).
 #[derive(Debug, Default)]
-pub struct UserStrings {
+pub(super) struct UserStrings {
     pub verbatim: Vec<String>,
     pub binds: usize,
 }
@@ -501,13 +501,13 @@ impl UserStrings {
         self.binds += usize::from(f.contains.is_some()) + usize::from(f.starts_with.is_some());
     }
 
-    pub fn of_camera(f: &CameraFilter) -> Self {
+    pub(super) fn of_camera(f: &CameraFilter) -> Self {
         let mut out = Self::default();
         out.camera(f);
         out
     }
 
-    pub fn of_drone(f: &DroneFilter) -> Self {
+    pub(super) fn of_drone(f: &DroneFilter) -> Self {
         let mut out = Self::default();
         out.drone(f);
         out
@@ -540,7 +540,7 @@ impl UserStrings {
 /// The same filter with every user value replaced by a fixed one of the same kind (keeping
 /// what changes the shape: whether `search` is blank, how long an `in` list is). If user
 /// values were ever spliced into the SQL text, the two renderings would differ.
-pub trait Blanked {
+pub(super) trait Blanked {
     fn blanked(&self) -> Self;
 }
 
@@ -620,7 +620,7 @@ impl Blanked for DroneFilter {
 /// Checks every rendering of an accepted filter: no quoted literal in the text, every verbatim
 /// user string among the binds, exactly as many string binds as the filter has user strings,
 /// the same text as the blanked filter's, and a text that grows linearly with the filter.
-pub fn check_rendering(
+pub(super) fn check_rendering(
     rendered: &[(String, Values); 2],
     blanked: &[(String, Values); 2],
     strings: &UserStrings,
@@ -650,5 +650,5 @@ pub fn check_rendering(
 /// likewise (2 parts and 5 `in` values), renders 1,615 characters and 38 binds on PostgreSQL
 /// (1,522 on SQLite); across generated trees the most per part was 352 characters and 8 binds.
 /// These bounds leave room for that and still rule out anything worse than linear.
-pub const SQL_CHARS_PER_PART: usize = 2_000;
-pub const BINDS_PER_PART: usize = 25;
+pub(super) const SQL_CHARS_PER_PART: usize = 2_000;
+pub(super) const BINDS_PER_PART: usize = 25;

@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::error::AppError;
 
 /// Trims `value` and checks it is 1..=`max` characters without control characters.
-pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, String> {
+pub(crate) fn required_text(field: &str, value: &str, max: usize) -> Result<String, String> {
     let value = value.trim();
     if value.is_empty() {
         return Err(format!("{field} must not be empty"));
@@ -20,23 +20,23 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Str
 }
 
 /// The case-insensitive key of a model or serial number (Unicode lower case, as stored).
-pub fn key(value: &str) -> String {
+pub(crate) fn key(value: &str) -> String {
     value.trim().to_lowercase()
 }
 
 /// Problems found in the items of a bulk call, each with the item's index.
 #[derive(Debug, Default)]
-pub struct ItemErrors(Vec<(usize, String)>);
+pub(crate) struct ItemErrors(Vec<(usize, String)>);
 
 /// How many item problems the message lists before "and N more" (extensions list them all).
 const LISTED_IN_MESSAGE: usize = 10;
 
 impl ItemErrors {
-    pub fn push(&mut self, index: usize, message: impl Into<String>) {
+    pub(crate) fn push(&mut self, index: usize, message: impl Into<String>) {
         self.0.push((index, message.into()));
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
@@ -71,7 +71,7 @@ impl ItemErrors {
     }
 
     /// BAD_USER_INPUT naming every bad item, or Ok when there is none.
-    pub fn into_bad_input(self) -> Result<(), AppError> {
+    pub(crate) fn into_bad_input(self) -> Result<(), AppError> {
         if self.is_empty() {
             return Ok(());
         }
@@ -83,7 +83,7 @@ impl ItemErrors {
     }
 
     /// CONFLICT naming every conflicting item, or Ok when there is none.
-    pub fn into_conflict(self) -> Result<(), AppError> {
+    pub(crate) fn into_conflict(self) -> Result<(), AppError> {
         if self.is_empty() {
             return Ok(());
         }

@@ -29,7 +29,7 @@ use crate::{
 /// Builds the condition of `filter` with a fresh budget, as `list` does, and returns how many
 /// nodes the budget counted.
 fn build(filter: &CameraFilter) -> (crate::error::Result<sea_orm::Condition>, usize) {
-    let mut budget = FilterBudget::new();
+    let mut budget = FilterBudget::default();
     let built = filter.condition(&mut budget, 1);
     (built, budget.nodes)
 }

@@ -31,7 +31,7 @@ use crate::{
 
 /// Builds the condition of `filter` as `list` does, and how many nodes the budget counted.
 fn build(filter: &DroneFilter) -> (crate::error::Result<sea_orm::Condition>, usize) {
-    let mut budget = FilterBudget::new();
+    let mut budget = FilterBudget::default();
     let built = filter.condition(&mut budget, 1);
     (built, nodes_counted(&mut budget))
 }
