@@ -92,7 +92,7 @@ pub struct Config {
     pub trust_forwarded_for: bool,
 }
 
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://hangar.db?mode=rwc";
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://hangar.db?mode=rwc";
 
 /// Bytes a JWT secret needs at least: HS256 keys shorter than its output weaken it.
 const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -313,30 +313,30 @@ impl Config {
         }
         Ok(Self {
             database_url,
-            addr: addr,
+            addr,
             jwt_secret,
             jwt_secret_source,
-            access_token_ttl: access_token_ttl,
-            refresh_token_ttl: refresh_token_ttl,
+            access_token_ttl,
+            refresh_token_ttl,
             admin,
             cors_allowed_origins,
-            playground: playground,
-            introspection: introspection,
-            db_max_connections: db_max_connections,
-            db_acquire_timeout: db_acquire_timeout,
-            max_query_depth: max_query_depth,
-            max_query_complexity: max_query_complexity,
-            max_body_bytes: max_body_bytes,
-            auth_cache_ttl: auth_cache_ttl,
-            request_timeout: request_timeout,
-            db_statement_timeout: db_statement_timeout,
-            max_batch_operations: max_batch_operations,
-            max_page_size: max_page_size,
-            max_bulk_items: max_bulk_items,
-            login_max_failures: login_max_failures,
-            login_max_failures_per_ip: login_max_failures_per_ip,
-            login_failure_window: login_failure_window,
-            trust_forwarded_for: trust_forwarded_for,
+            playground,
+            introspection,
+            db_max_connections,
+            db_acquire_timeout,
+            max_query_depth,
+            max_query_complexity,
+            max_body_bytes,
+            auth_cache_ttl,
+            request_timeout,
+            db_statement_timeout,
+            max_batch_operations,
+            max_page_size,
+            max_bulk_items,
+            login_max_failures,
+            login_max_failures_per_ip,
+            login_failure_window,
+            trust_forwarded_for,
         })
     }
 
@@ -397,7 +397,7 @@ fn random_secret() -> Secret {
 }
 
 /// Hides the password of a database URL so it can be logged or reported.
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];

@@ -92,7 +92,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Keys of the PostgreSQL advisory locks that make some writes take turns.
 #[derive(Clone, Copy, Debug)]
 #[repr(i64)]
-pub enum TurnLock {
+pub(crate) enum TurnLock {
     DroneRegistration = 0x4841_4e47_0001,
     CameraRegistration = 0x4841_4e47_0002,
 }
@@ -101,7 +101,7 @@ pub enum TurnLock {
 /// (SQLite's write transactions take turns already). Registrations need it: two batches with
 /// overlapping keys otherwise wait on each other's uncommitted rows in opposite orders (a
 /// deadlock), or count as "created" a row the other one created after their look-up.
-pub async fn take_turn(txn: &DatabaseTransaction, lock: TurnLock) -> Result<(), DbErr> {
+pub(crate) async fn take_turn(txn: &DatabaseTransaction, lock: TurnLock) -> Result<(), DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -118,7 +118,7 @@ pub async fn take_turn(txn: &DatabaseTransaction, lock: TurnLock) -> Result<(), 
 /// On SQLite it begins `IMMEDIATE`, taking the write lock up front: a deferred transaction that
 /// reads first and writes later can otherwise fail with SQLITE_BUSY when another writer got in
 /// between, which no busy timeout can resolve. PostgreSQL ignores the mode.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()

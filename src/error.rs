@@ -7,7 +7,7 @@
 use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, SqlErr};
 
-pub type Result<T, E = AppError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = AppError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -46,18 +46,18 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn bad_input(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_input(message: impl Into<String>) -> Self {
         Self::BadInput {
             message: message.into(),
             details: None,
         }
     }
 
-    pub fn internal(context: impl Into<String>) -> Self {
+    pub(crate) fn internal(context: impl Into<String>) -> Self {
         Self::Internal(context.into())
     }
 
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
@@ -147,7 +147,7 @@ impl DbFailure {
 ///
 /// Services check for duplicates first to give a precise message; this catches the race where
 /// a concurrent request inserts the same key between that check and the write.
-pub fn conflict_on_unique(err: DbErr, message: impl FnOnce() -> String) -> AppError {
+pub(crate) fn conflict_on_unique(err: DbErr, message: impl FnOnce() -> String) -> AppError {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(message()),
         _ => AppError::Database(err),

@@ -26,12 +26,12 @@ use tokio::sync::broadcast;
 use crate::error::Result;
 
 /// Change batches a subscriber may fall behind by before it is dropped.
-pub const SUBSCRIBER_BUFFER: usize = 1024;
+pub(crate) const SUBSCRIBER_BUFFER: usize = 1024;
 /// Ids per notification: keeps each payload well under PostgreSQL's 8,000-byte limit.
 const IDS_PER_NOTIFY: usize = 300;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     Created,
     Updated,
     Deleted,
@@ -39,14 +39,14 @@ pub enum ChangeKind {
 
 /// One kind of change to some drones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DroneChange {
+pub(crate) struct DroneChange {
     pub kind: ChangeKind,
     pub ids: Vec<i64>,
 }
 
 /// What subscribers hear.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Notice {
+pub(crate) enum Notice {
     Change(DroneChange),
     /// Changes may have been committed without reaching this instance.
     Gap,
@@ -62,7 +62,7 @@ pub struct Events {
 
 impl Events {
     /// `namespace` separates deployments that share one PostgreSQL database (e.g. schemas).
-    pub fn new(backend: DbBackend, namespace: Option<&str>) -> Self {
+    pub(crate) fn new(backend: DbBackend, namespace: Option<&str>) -> Self {
         let (sender, _) = broadcast::channel(SUBSCRIBER_BUFFER);
         let channel = (backend == DbBackend::Postgres).then(|| match namespace {
             Some(ns) => format!("hangar_drone_events_{ns}"),
@@ -71,7 +71,7 @@ impl Events {
         Self { sender, channel }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Notice>> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<Notice>> {
         self.sender.subscribe()
     }
 
@@ -86,7 +86,7 @@ impl Events {
 
     /// On PostgreSQL, listens on the channel and re-broadcasts what arrives, reconnecting with
     /// a growing pause when the database goes away. Does nothing on SQLite.
-    pub fn start_listener(&self, db: &DatabaseConnection) {
+    pub(crate) fn start_listener(&self, db: &DatabaseConnection) {
         let Some(channel) = self.channel.clone() else {
             return;
         };
@@ -159,27 +159,27 @@ async fn listen(
 }
 
 /// Changes made by one transaction, announced only once it commits.
-pub struct Outbox<'a> {
+pub(crate) struct Outbox<'a> {
     events: &'a Events,
     changes: Vec<DroneChange>,
 }
 
 impl<'a> Outbox<'a> {
-    pub fn new(events: &'a Events) -> Self {
+    pub(crate) fn new(events: &'a Events) -> Self {
         Self {
             events,
             changes: Vec::new(),
         }
     }
 
-    pub fn push(&mut self, kind: ChangeKind, ids: Vec<i64>) {
+    pub(crate) fn push(&mut self, kind: ChangeKind, ids: Vec<i64>) {
         if !ids.is_empty() {
             self.changes.push(DroneChange { kind, ids });
         }
     }
 
     /// Commits `txn` and announces its changes.
-    pub async fn commit(self, txn: DatabaseTransaction) -> Result<()> {
+    pub(crate) async fn commit(self, txn: DatabaseTransaction) -> Result<()> {
         if let Some(channel) = &self.events.channel {
             for change in &self.changes {
                 for ids in change.ids.chunks(IDS_PER_NOTIFY) {

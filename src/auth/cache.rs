@@ -21,7 +21,7 @@ use crate::entity::user::Role;
 /// What a request needs to know about its user: the role for the guards, the username for
 /// the audit trail.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KnownUser {
+pub(crate) struct KnownUser {
     pub role: Role,
     pub username: Arc<str>,
 }
@@ -29,7 +29,7 @@ pub struct KnownUser {
 /// Entries kept at most; past it the cache drops what expired, or everything.
 const CAPACITY: usize = 10_000;
 
-pub struct ViewerCache {
+pub(crate) struct ViewerCache {
     ttl: Duration,
     entries: Mutex<HashMap<i64, (KnownUser, Instant)>>,
     /// Bumped by every [`forget`](Self::forget): a role read from the database before a change
@@ -39,10 +39,10 @@ pub struct ViewerCache {
 
 /// When a database read started, for [`ViewerCache::put`].
 #[derive(Clone, Copy)]
-pub struct Epoch(u64);
+pub(crate) struct Epoch(u64);
 
 impl ViewerCache {
-    pub fn new(ttl: Duration) -> Self {
+    pub(crate) fn new(ttl: Duration) -> Self {
         Self {
             ttl,
             entries: Mutex::new(HashMap::new()),
@@ -55,7 +55,7 @@ impl ViewerCache {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn get(&self, user_id: i64) -> Option<KnownUser> {
+    pub(crate) fn get(&self, user_id: i64) -> Option<KnownUser> {
         if self.ttl.is_zero() {
             return None;
         }
@@ -67,12 +67,12 @@ impl ViewerCache {
     }
 
     /// Take before reading a user from the database; hand to [`put`](Self::put) afterwards.
-    pub fn epoch(&self) -> Epoch {
+    pub(crate) fn epoch(&self) -> Epoch {
         Epoch(self.epoch.load(Ordering::SeqCst))
     }
 
     /// Remembers a role read since `read_at`, unless some user changed in the meantime.
-    pub fn put(&self, read_at: Epoch, user_id: i64, user: KnownUser) {
+    pub(crate) fn put(&self, read_at: Epoch, user_id: i64, user: KnownUser) {
         if self.ttl.is_zero() {
             return;
         }
@@ -92,7 +92,7 @@ impl ViewerCache {
     }
 
     /// Call after changing or deleting a user.
-    pub fn forget(&self, user_id: i64) {
+    pub(crate) fn forget(&self, user_id: i64) {
         let mut entries = self.entries();
         self.epoch.fetch_add(1, Ordering::SeqCst);
         entries.remove(&user_id);

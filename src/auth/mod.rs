@@ -9,7 +9,7 @@ use crate::entity::user::Role;
 
 /// The identity a request (or a graphql-ws connection) acts as.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Viewer {
+pub(crate) enum Viewer {
     Anonymous,
     /// A bearer token was presented but is not acceptable; the reason is safe to show.
     Rejected(String),
@@ -17,7 +17,7 @@ pub enum Viewer {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignedIn {
+pub(crate) struct SignedIn {
     pub user_id: i64,
     /// From the database (through the short-lived viewer cache), not from the token: a
     /// demotion applies to tokens already issued.
@@ -30,10 +30,10 @@ pub struct SignedIn {
 
 /// The client's address as the login throttle counts it (request data of HTTP requests).
 #[derive(Clone, Copy, Debug)]
-pub struct ClientAddr(pub std::net::IpAddr);
+pub(crate) struct ClientAddr(pub std::net::IpAddr);
 
 impl Viewer {
-    pub fn signed_in(&self) -> Option<&SignedIn> {
+    pub(crate) fn signed_in(&self) -> Option<&SignedIn> {
         match self {
             Viewer::User(user) => Some(user),
             _ => None,

@@ -14,9 +14,9 @@ use tokio::sync::{OnceCell, oneshot};
 
 use crate::error::{AppError, Result};
 
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 8;
 /// Argon2 accepts longer input, but hashing megabytes of "password" is a cheap way to burn CPU.
-pub const MAX_PASSWORD_CHARS: usize = 256;
+pub(crate) const MAX_PASSWORD_CHARS: usize = 256;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -147,7 +147,7 @@ impl Passwords {
 }
 
 /// The password policy, in one place.
-pub fn validate(password: &str) -> Result<()> {
+pub(crate) fn validate(password: &str) -> Result<()> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(AppError::bad_input(format!(

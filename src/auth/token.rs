@@ -20,7 +20,7 @@ const ISSUER: &str = "hangar";
 /// What an access token says. The role is only a hint for clients; the server reads the
 /// user's current role from the database on every request.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Claims {
+pub(crate) struct Claims {
     /// User id.
     pub sub: String,
     /// Session: the refresh-token family this access token was issued with.
@@ -102,7 +102,7 @@ impl Tokens {
 }
 
 /// A new refresh token: 256 random bits, URL-safe. Returns (token for the client, hash to store).
-pub fn new_refresh_token() -> (String, String) {
+pub(crate) fn new_refresh_token() -> (String, String) {
     let bytes: [u8; 32] = rand::random();
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let hash = hash_refresh_token(&token);
@@ -111,7 +111,7 @@ pub fn new_refresh_token() -> (String, String) {
 
 /// Refresh tokens are high-entropy random values, so a fast hash is enough: no salt or
 /// stretching is needed to make a database dump useless.
-pub fn hash_refresh_token(token: &str) -> String {
+pub(crate) fn hash_refresh_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -17,7 +17,7 @@ use crate::{
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "audit::AuditEntity")]
-pub enum AuditEntity {
+pub(crate) enum AuditEntity {
     User,
     Camera,
     Drone,
@@ -25,7 +25,7 @@ pub enum AuditEntity {
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "audit::AuditAction")]
-pub enum AuditAction {
+pub(crate) enum AuditAction {
     Create,
     Update,
     Delete,

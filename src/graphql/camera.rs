@@ -84,7 +84,7 @@ impl From<CameraFilter> for cameras::CameraFilter {
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "CameraSort")]
-pub enum CameraOrderField {
+pub(crate) enum CameraOrderField {
     Model,
     Brand,
     Megapixels,
@@ -92,7 +92,7 @@ pub enum CameraOrderField {
 }
 
 #[derive(InputObject, Clone, Debug)]
-pub struct CameraOrder {
+pub(crate) struct CameraOrder {
     pub field: CameraOrderField,
     #[graphql(default)]
     pub direction: SortDirection,

@@ -12,7 +12,7 @@ use crate::{
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
 #[graphql(remote = "pagination::SortDirection")]
-pub enum SortDirection {
+pub(crate) enum SortDirection {
     #[default]
     Asc,
     Desc,
@@ -21,7 +21,7 @@ pub enum SortDirection {
 /// What a bulk registration does with an item whose key (serial number / model) already exists.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
 #[graphql(remote = "bulk::OnConflict")]
-pub enum OnConflict {
+pub(crate) enum OnConflict {
     /// Reject the whole batch, naming each conflicting item.
     #[default]
     Fail,
@@ -87,7 +87,7 @@ pub(crate) fn combinators<G, S: From<G>>(
 
 /// contains and startsWith are case-insensitive; eq/ne/in are exact.
 #[derive(InputObject, Clone, Debug, Default)]
-pub struct StringFilter {
+pub(crate) struct StringFilter {
     pub eq: Option<String>,
     pub ne: Option<String>,
     #[graphql(name = "in")]
@@ -130,7 +130,7 @@ impl From<FloatFilter> for filter::FloatFilter {
 }
 
 #[derive(InputObject, Clone, Debug, Default)]
-pub struct DateTimeFilter {
+pub(crate) struct DateTimeFilter {
     pub gt: Option<DateTime>,
     pub gte: Option<DateTime>,
     pub lt: Option<DateTime>,

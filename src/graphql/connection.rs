@@ -97,7 +97,11 @@ impl<T: OutputType> TypeName for Connection<T> {
 
 /// Complexity of a list field: its page size (`first`/`last`, default 20) times
 /// what each node selects, so aliases and nesting cannot multiply into huge answers unseen.
-pub(crate) fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+pub(crate) fn page_complexity(
+    first: Option<i32>,
+    last: Option<i32>,
+    child_complexity: usize,
+) -> usize {
     let page = first
         .or(last)
         .unwrap_or(crate::service::pagination::DEFAULT_PAGE_SIZE);

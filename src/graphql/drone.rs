@@ -104,7 +104,7 @@ impl From<DroneFilter> for drones::DroneFilter {
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "DroneSort")]
-pub enum DroneOrderField {
+pub(crate) enum DroneOrderField {
     Name,
     Brand,
     SerialNumber,
@@ -113,7 +113,7 @@ pub enum DroneOrderField {
 }
 
 #[derive(InputObject, Clone, Debug)]
-pub struct DroneOrder {
+pub(crate) struct DroneOrder {
     pub field: DroneOrderField,
     #[graphql(default)]
     pub direction: SortDirection,

@@ -22,7 +22,7 @@ use crate::state::AppState;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(
+pub(crate) struct QueryRoot(
     user::UserQuery,
     camera::CameraQuery,
     drone::DroneQuery,
@@ -31,17 +31,17 @@ pub struct QueryRoot(
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(
+pub(crate) struct MutationRoot(
     auth::AuthMutation,
     user::UserMutation,
     camera::CameraMutation,
     drone::DroneMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
+pub(crate) type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema around `state`, with the limits from its configuration.
-pub fn build_schema(state: AppState) -> AppSchema {
+pub(crate) fn build_schema(state: AppState) -> AppSchema {
     let config = state.config.clone();
     let mut builder = Schema::build(
         QueryRoot::default(),

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 
 /// RFC 3339 timestamp in UTC, e.g. 2026-11-23T10:15:00Z
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DateTime(pub chrono::DateTime<Utc>);
+pub(crate) struct DateTime(pub chrono::DateTime<Utc>);
 
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {

@@ -19,7 +19,7 @@ use crate::{
 };
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum DroneEventKind {
+pub(crate) enum DroneEventKind {
     Created,
     Updated,
     Deleted,
@@ -62,7 +62,7 @@ impl DroneEvent {
 }
 
 #[derive(Default)]
-pub struct SubscriptionRoot;
+pub(crate) struct SubscriptionRoot;
 
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {

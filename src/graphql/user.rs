@@ -20,7 +20,7 @@ use crate::{
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "DbRole")]
-pub enum Role {
+pub(crate) enum Role {
     Support,
     Member,
 }
@@ -74,13 +74,13 @@ pub(crate) struct UserFilter {
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "UserSort")]
-pub enum UserOrderField {
+pub(crate) enum UserOrderField {
     Username,
     CreatedAt,
 }
 
 #[derive(InputObject, Clone, Debug)]
-pub struct UserOrder {
+pub(crate) struct UserOrder {
     pub field: UserOrderField,
     #[graphql(default)]
     pub direction: SortDirection,

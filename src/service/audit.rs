@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-pub use crate::entity::audit::{AuditAction, AuditEntity};
+pub(crate) use crate::entity::audit::{AuditAction, AuditEntity};
 use crate::{
     entity::{audit, camera, drone, user},
     error::Result,
@@ -36,7 +36,7 @@ pub enum Actor {
 
 /// One change, ready to be recorded.
 #[derive(Clone, Debug)]
-pub struct Change {
+pub(crate) struct Change {
     pub action: AuditAction,
     pub entity: AuditEntity,
     pub entity_id: i64,
@@ -45,7 +45,7 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn created(entity: AuditEntity, entity_id: i64, after: Value) -> Self {
+    pub(crate) fn created(entity: AuditEntity, entity_id: i64, after: Value) -> Self {
         Self {
             action: AuditAction::Create,
             entity,
@@ -55,7 +55,12 @@ impl Change {
         }
     }
 
-    pub fn updated(entity: AuditEntity, entity_id: i64, before: Value, after: Value) -> Self {
+    pub(crate) fn updated(
+        entity: AuditEntity,
+        entity_id: i64,
+        before: Value,
+        after: Value,
+    ) -> Self {
         Self {
             action: AuditAction::Update,
             entity,
@@ -65,7 +70,7 @@ impl Change {
         }
     }
 
-    pub fn deleted(entity: AuditEntity, entity_id: i64, before: Value) -> Self {
+    pub(crate) fn deleted(entity: AuditEntity, entity_id: i64, before: Value) -> Self {
         Self {
             action: AuditAction::Delete,
             entity,
@@ -77,7 +82,7 @@ impl Change {
 }
 
 /// Writes `changes` as audit rows, in the caller's transaction.
-pub async fn record(
+pub(crate) async fn record(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     changes: impl IntoIterator<Item = Change>,
@@ -110,7 +115,7 @@ pub async fn record(
 }
 
 /// A user as the trail shows it: everything but the password hash.
-pub fn user_snapshot(user: &user::Model) -> Value {
+pub(crate) fn user_snapshot(user: &user::Model) -> Value {
     json!({
         "id": user.id.to_string(),
         "username": user.username,
@@ -121,7 +126,7 @@ pub fn user_snapshot(user: &user::Model) -> Value {
     })
 }
 
-pub fn camera_snapshot(camera: &camera::Model) -> Value {
+pub(crate) fn camera_snapshot(camera: &camera::Model) -> Value {
     json!({
         "id": camera.id.to_string(),
         "model": camera.model,
@@ -131,7 +136,7 @@ pub fn camera_snapshot(camera: &camera::Model) -> Value {
 }
 
 /// A drone with the models of its cameras, sorted so equal lists compare equal.
-pub fn drone_snapshot(drone: &drone::Model, camera_models: &[String]) -> Value {
+pub(crate) fn drone_snapshot(drone: &drone::Model, camera_models: &[String]) -> Value {
     let mut models = camera_models.to_vec();
     models.sort();
     json!({
@@ -146,7 +151,7 @@ pub fn drone_snapshot(drone: &drone::Model, camera_models: &[String]) -> Value {
 
 /// What `auditLog` may filter on; every part is optional and they all must hold.
 #[derive(Clone, Debug, Default)]
-pub struct AuditFilter {
+pub(crate) struct AuditFilter {
     pub entity: Option<AuditEntity>,
     pub entity_id: Option<i64>,
     pub action: Option<AuditAction>,
@@ -177,7 +182,7 @@ impl AuditFilter {
 
 /// The trail's one ordering: by time (then id, as every ordering ends).
 #[derive(Clone, Copy, Debug)]
-pub struct ByTime;
+pub(crate) struct ByTime;
 
 impl SortKey for ByTime {
     type Entity = audit::Entity;
@@ -208,7 +213,7 @@ impl SortKey for ByTime {
 }
 
 /// A page of the trail, newest first unless `direction` says otherwise.
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     filter: AuditFilter,
     direction: SortDirection,

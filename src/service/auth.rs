@@ -80,7 +80,11 @@ fn issue(
 
 /// Exchanges a live refresh token for a new pair (single use). Presenting a token that was
 /// already used means it leaked: the whole family (every token of that login) is revoked.
-pub async fn refresh(db: &DatabaseConnection, tokens: &Tokens, presented: &str) -> Result<Session> {
+pub(crate) async fn refresh(
+    db: &DatabaseConnection,
+    tokens: &Tokens,
+    presented: &str,
+) -> Result<Session> {
     let txn = db::begin_write(db).await?;
     let (user_id, family) = match session::claim(&txn, presented).await? {
         Rotation::Claimed { user_id, family } => (user_id, family),
@@ -100,7 +104,7 @@ pub async fn refresh(db: &DatabaseConnection, tokens: &Tokens, presented: &str) 
 }
 
 /// Revokes one refresh token. Returns whether it was live (unused, unrevoked, unexpired).
-pub async fn logout(db: &DatabaseConnection, presented: &str) -> Result<bool> {
+pub(crate) async fn logout(db: &DatabaseConnection, presented: &str) -> Result<bool> {
     let txn = db::begin_write(db).await?;
     let revoked = session::revoke(&txn, presented).await?;
     txn.commit().await?;
@@ -109,7 +113,7 @@ pub async fn logout(db: &DatabaseConnection, presented: &str) -> Result<bool> {
 
 /// Turns an `Authorization` header value into a viewer. A valid token whose user no longer
 /// exists is rejected, and the role comes from the database, not from the token.
-pub async fn resolve_viewer(
+pub(crate) async fn resolve_viewer(
     db: &DatabaseConnection,
     tokens: &Tokens,
     viewers: &ViewerCache,

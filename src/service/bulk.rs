@@ -33,7 +33,7 @@ use crate::{
 
 /// What a bulk registration does with an item whose key already exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnConflict {
+pub(crate) enum OnConflict {
     /// Reject the whole batch, naming each conflicting item.
     Fail,
     /// Leave the existing row alone and go on.

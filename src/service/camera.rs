@@ -88,7 +88,10 @@ fn not_found(id: i64) -> AppError {
     AppError::NotFound(format!("no camera with id {id}"))
 }
 
-pub(crate) async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<camera::Model>> {
+pub(crate) async fn find_by_id(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<camera::Model>> {
     Ok(camera::Entity::find_by_id(id).one(db).await?)
 }
 
@@ -504,7 +507,7 @@ impl FilterTree for CameraFilter {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CameraSort {
+pub(crate) enum CameraSort {
     Model,
     Brand,
     Megapixels,

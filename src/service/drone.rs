@@ -672,7 +672,7 @@ impl FilterTree for DroneFilter {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DroneSort {
+pub(crate) enum DroneSort {
     Name,
     Brand,
     SerialNumber,

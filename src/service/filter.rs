@@ -107,7 +107,7 @@ impl FilterBudget {
 
 /// `contains`/`startsWith` ignore case; `eq`/`ne`/`in` are exact.
 #[derive(Clone, Debug, Default)]
-pub struct StringFilter {
+pub(crate) struct StringFilter {
     pub eq: Option<String>,
     pub ne: Option<String>,
     pub in_: Option<Vec<String>>,
@@ -125,7 +125,7 @@ pub(crate) struct FloatFilter {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct DateTimeFilter {
+pub(crate) struct DateTimeFilter {
     pub gt: Option<DateTime<Utc>>,
     pub gte: Option<DateTime<Utc>>,
     pub lt: Option<DateTime<Utc>>,
@@ -162,7 +162,7 @@ pub(crate) fn contains_ci(column: impl ColumnTrait, text: &str) -> Condition {
 }
 
 impl StringFilter {
-    pub fn condition(&self, column: impl ColumnTrait) -> Result<Condition> {
+    pub(crate) fn condition(&self, column: impl ColumnTrait) -> Result<Condition> {
         let mut all = Condition::all();
         if let Some(eq) = &self.eq {
             all = all.add(column.eq(eq.clone()));
@@ -220,7 +220,7 @@ impl FloatFilter {
 }
 
 impl DateTimeFilter {
-    pub fn condition(&self, column: impl ColumnTrait) -> Condition {
+    pub(crate) fn condition(&self, column: impl ColumnTrait) -> Condition {
         let mut all = Condition::all();
         if let Some(v) = self.gt {
             all = all.add(column.gt(v));

@@ -21,13 +21,13 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 /// The current time at the precision both databases keep (microseconds), so a timestamp read
 /// back equals the one written, and cursors built from it compare exactly.
-pub fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
 /// A change to an optional field: leave it, clear it, or set it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub enum Patch<T> {
+pub(crate) enum Patch<T> {
     #[default]
     Keep,
     Clear,
@@ -36,7 +36,7 @@ pub enum Patch<T> {
 
 impl<T> Patch<T> {
     /// Applies the patch to `current`.
-    pub fn apply(self, current: Option<T>) -> Option<T> {
+    pub(crate) fn apply(self, current: Option<T>) -> Option<T> {
         match self {
             Patch::Keep => current,
             Patch::Clear => None,

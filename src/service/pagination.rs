@@ -25,7 +25,7 @@ pub(crate) const PAGE_SIZE_CEILING: i32 = 1000;
 
 /// The Relay arguments as the client sent them.
 #[derive(Clone, Debug, Default)]
-pub struct PageArgs {
+pub(crate) struct PageArgs {
     pub first: Option<i32>,
     pub after: Option<String>,
     pub last: Option<i32>,
@@ -35,7 +35,7 @@ pub struct PageArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SortDirection {
+pub(crate) enum SortDirection {
     Asc,
     Desc,
 }
@@ -302,7 +302,7 @@ fn keyset_condition<K: SortKey>(
 }
 
 /// One page of rows with their cursors.
-pub struct Page<M> {
+pub(crate) struct Page<M> {
     pub rows: Vec<(String, M)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
@@ -311,13 +311,13 @@ pub struct Page<M> {
 
 /// `totalCount`, counted only if the client asks for it.
 #[derive(Clone)]
-pub struct TotalCount {
+pub(crate) struct TotalCount {
     db: DatabaseConnection,
     query: SelectStatement,
 }
 
 impl TotalCount {
-    pub async fn get(&self) -> Result<i64> {
+    pub(crate) async fn get(&self) -> Result<i64> {
         let mut count = Query::select();
         count
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))

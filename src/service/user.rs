@@ -23,7 +23,7 @@ use crate::{
 const MAX_NAME_CHARS: usize = 100;
 
 /// Lower-cases and checks a username: 3-32 characters of a-z 0-9 . _ -.
-pub fn normalize_username(raw: &str) -> Result<String> {
+pub(crate) fn normalize_username(raw: &str) -> Result<String> {
     let username = raw.trim().to_lowercase();
     let valid_chars = username
         .chars()
@@ -80,14 +80,14 @@ pub struct NewUser {
 
 /// Optional personal fields; `Keep` leaves a field, `Clear` empties it.
 #[derive(Clone, Debug, Default)]
-pub struct ProfilePatch {
+pub(crate) struct ProfilePatch {
     pub first_name: Patch<String>,
     pub last_name: Patch<String>,
     pub birth_date: Patch<NaiveDate>,
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct UserUpdate {
+pub(crate) struct UserUpdate {
     pub role: Option<Role>,
     pub profile: ProfilePatch,
     pub password: Option<String>,
@@ -139,11 +139,14 @@ fn taken(username: &str) -> AppError {
     AppError::Conflict(taken_message(username))
 }
 
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<user::Model>> {
+pub(crate) async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<user::Model>> {
     Ok(user::Entity::find_by_id(id).one(db).await?)
 }
 
-pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<user::Model>> {
+pub(crate) async fn find_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::Id.is_in(ids.iter().copied()))
         .all(db)
@@ -151,7 +154,7 @@ pub async fn find_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<u
 }
 
 /// `username` must already be normalised.
-pub async fn find_by_username(
+pub(crate) async fn find_by_username(
     db: &impl ConnectionTrait,
     username: &str,
 ) -> Result<Option<user::Model>> {
@@ -183,7 +186,7 @@ fn apply_profile(
 }
 
 /// A user edits their own optional personal fields.
-pub async fn update_profile(
+pub(crate) async fn update_profile(
     db: &DatabaseConnection,
     actor: &Actor,
     user_id: i64,
@@ -234,7 +237,7 @@ async fn ensure_not_last_support(
 
 /// SUPPORT changes a user's role, personal fields or password. A new password revokes the
 /// user's refresh tokens.
-pub async fn update(
+pub(crate) async fn update(
     db: &DatabaseConnection,
     passwords: &Passwords,
     viewers: &ViewerCache,
@@ -275,7 +278,7 @@ pub async fn update(
 }
 
 /// Deletes a user. Their drones stay, with `registeredBy` cleared by the foreign key.
-pub async fn delete(
+pub(crate) async fn delete(
     db: &DatabaseConnection,
     viewers: &ViewerCache,
     actor: &Actor,
@@ -296,7 +299,7 @@ pub async fn delete(
 
 /// Changes the viewer's own password after checking the current one, and signs out every
 /// other session (refresh-token family) of theirs.
-pub async fn change_password(
+pub(crate) async fn change_password(
     db: &DatabaseConnection,
     passwords: &Passwords,
     user_id: i64,
@@ -343,7 +346,7 @@ pub async fn change_password(
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UserSort {
+pub(crate) enum UserSort {
     Username,
     CreatedAt,
 }
@@ -389,12 +392,12 @@ impl SortKey for UserSort {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct UserFilter {
+pub(crate) struct UserFilter {
     pub username: Option<super::filter::StringFilter>,
     pub role: Option<Role>,
 }
 
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     filter: UserFilter,
     order: &[(UserSort, SortDirection)],
@@ -412,7 +415,7 @@ pub async fn list(
 
 /// What the first start did about an administrator.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Bootstrap {
+pub(crate) enum Bootstrap {
     /// Users exist already (or the configured admin does): nothing to do.
     Unchanged,
     /// `HANGAR_ADMIN_USERNAME`/`_PASSWORD` created this SUPPORT user.
@@ -423,7 +426,7 @@ pub enum Bootstrap {
 
 /// First-run bootstrap (operations contract): the configured admin if set and missing;
 /// otherwise, on an empty database, `admin` with a random password.
-pub async fn bootstrap_admin(
+pub(crate) async fn bootstrap_admin(
     db: &DatabaseConnection,
     passwords: &Passwords,
     configured: Option<(&str, &str)>,
@@ -481,7 +484,7 @@ pub async fn bootstrap_admin(
 }
 
 /// 20 characters from an alphabet without look-alikes (no 0/O, 1/l/I): easy to copy from a log.
-pub fn random_password() -> String {
+pub(crate) fn random_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
