@@ -68,8 +68,9 @@ pub struct Config {
     pub auth_cache_ttl: Duration,
     /// `HANGAR_MAX_BODY_BYTES`, default 4 MiB (10,000 drones in one bulk call fit).
     pub max_body_bytes: usize,
-    /// `HANGAR_REQUEST_TIMEOUT`, default `30s`: a GraphQL request over HTTP still running
-    /// after this is cancelled (its transaction rolls back) and answered with TIMEOUT.
+    /// `HANGAR_REQUEST_TIMEOUT`, default `30s`: a GraphQL request over HTTP (a whole batch), or
+    /// a query or mutation over graphql-ws, still running after this is cancelled (its
+    /// transaction rolls back) and answered with TIMEOUT. Subscriptions are not timed.
     pub request_timeout: Duration,
     /// `HANGAR_DB_STATEMENT_TIMEOUT`, default `20s` (PostgreSQL only): the server cancels a
     /// statement running longer; the request gets TIMEOUT. `0s` turns it off.

@@ -11,7 +11,7 @@ use crate::{
 
 #[derive(SimpleObject)]
 pub(crate) struct AuthPayload {
-    /// Short-lived JWT (default 15 minutes).
+    /// Short-lived JWT: it lives `expiresIn` seconds (the server's `ACCESS_TOKEN_TTL`).
     access_token: String,
     /// Opaque, single use: refreshing rotates it; reusing a spent one revokes the whole family.
     refresh_token: String,

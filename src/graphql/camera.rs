@@ -201,7 +201,8 @@ impl CameraMutation {
     }
 
     /// One transaction: with FAIL, any invalid or conflicting item rejects the whole batch
-    /// (errors name each item by index). At most 10,000 items. SUPPORT only.
+    /// (errors name each item by index). At most `HANGAR_MAX_BULK_ITEMS` items (a server
+    /// setting). SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
     async fn register_cameras(
         &self,

@@ -229,8 +229,9 @@ impl DroneMutation {
         ))
     }
 
-    /// One transaction, up to 10,000 items: with FAIL, any invalid or conflicting item rejects
-    /// the whole batch (errors name each item by index). SUPPORT only.
+    /// One transaction, up to `HANGAR_MAX_BULK_ITEMS` items (a server setting): with FAIL, any
+    /// invalid or conflicting item rejects the whole batch (errors name each item by index).
+    /// SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
     async fn register_drones(
         &self,

@@ -1,14 +1,15 @@
 //! DataLoaders for the relations of a page: `Drone.cameras`, `Drone.registeredBy` and
 //! `Camera.droneCount`, so a page of 1 or 100 drones costs the same statements.
 //!
-//! Each HTTP request gets its own loaders (with a per-request cache). A list resolver
+//! Each operation gets its own loaders (with a per-operation cache) from the gateway, over HTTP
+//! and graphql-ws alike. A list resolver
 //! *prefetches* what its selection asks for with one `load_many` over the whole page; each
 //! node's own look-up then hits the cache. Without the prefetch, async-graphql resolves a long
 //! list in several scheduler turns and the loader's batching window splits the page into
 //! several batches at random; with it, the statement count is the same every time.
 //!
-//! Outside an HTTP request (a subscription event resolves one drone) there are no loaders and
-//! the look-ups go straight to the services.
+//! A subscription has none (a cache would go stale between its events; each event resolves one
+//! drone): the look-ups go straight to the services.
 
 use std::collections::{HashMap, HashSet};
 

@@ -19,20 +19,11 @@ use crate::{
 };
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "ChangeKind")]
 pub(crate) enum DroneEventKind {
     Created,
     Updated,
     Deleted,
-}
-
-impl From<ChangeKind> for DroneEventKind {
-    fn from(kind: ChangeKind) -> Self {
-        match kind {
-            ChangeKind::Created => DroneEventKind::Created,
-            ChangeKind::Updated => DroneEventKind::Updated,
-            ChangeKind::Deleted => DroneEventKind::Deleted,
-        }
-    }
 }
 
 pub(crate) struct DroneEvent {

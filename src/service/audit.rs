@@ -6,8 +6,8 @@
 //! that did. Snapshots are built here, in one place, and never contain a password hash.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Select,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, Select,
 };
 use serde_json::{Value, json};
 
@@ -119,7 +119,7 @@ pub(crate) fn user_snapshot(user: &user::Model) -> Value {
     json!({
         "id": user.id.to_string(),
         "username": user.username,
-        "role": match user.role { user::Role::Support => "SUPPORT", user::Role::Member => "MEMBER" },
+        "role": user.role.to_value(),
         "firstName": user.first_name,
         "lastName": user.last_name,
         "birthDate": user.birth_date.map(|d| d.to_string()),

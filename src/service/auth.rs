@@ -3,7 +3,7 @@
 //!
 //! [`session`]: crate::service::session
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{ActiveEnum, DatabaseConnection};
 
 use crate::{
     auth::{
@@ -65,11 +65,10 @@ fn issue(
     family: &str,
     refresh_token: String,
 ) -> Result<Session> {
-    let role = match user.role {
-        user::Role::Support => "SUPPORT",
-        user::Role::Member => "MEMBER",
-    };
-    let (access_token, expires_in) = tokens.issue_access(user.id, role, family)?;
+    // The role's stored word (the token's claim is informational: roles are read from the
+    // database on every request).
+    let role = user.role.to_value();
+    let (access_token, expires_in) = tokens.issue_access(user.id, &role, family)?;
     Ok(Session {
         access_token,
         expires_in,

@@ -1,4 +1,4 @@
-//! Keyset (cursor) pagination shared by every list: users now, cameras and drones later.
+//! Keyset (cursor) pagination shared by every list (users, cameras, drones, the audit trail).
 //!
 //! A cursor holds the sort-key values of its row plus the row id, so the next page is a range
 //! condition on an index (`WHERE (name, id) > (…)`), not an OFFSET: page 10,000 costs what page

@@ -106,7 +106,6 @@ const RULES: &[Rule] = &[
         support: Allowed,
     },
     Rule {
-        // Being added by the lead: fails here until it lands.
         field: "Query.auditLog",
         operation: "{ auditLog(first: 1) { __typename } }",
         anonymous: UNAUTHENTICATED,

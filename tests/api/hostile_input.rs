@@ -1,8 +1,7 @@
-//! Hostile input the unit properties (src/service/*/props.rs) cannot reach because it fails
-//! only in the database: each request here passes the service checks today and then breaks a
-//! database limit, so the client gets INTERNAL_SERVER_ERROR (or, for orderBy, unbounded work)
-//! where the contract says BAD_USER_INPUT. Every test asserts the code a fixed server gives,
-//! on SQLite and PostgreSQL; they FAIL until the server refuses these inputs itself.
+//! Hostile input the unit properties (src/service/*/props.rs) cannot reach because it would
+//! fail only in the database: each request here once passed the service checks and then broke
+//! a database limit (INTERNAL_SERVER_ERROR, or for orderBy unbounded work). The server refuses
+//! them itself now; every test asserts BAD_USER_INPUT on SQLite and PostgreSQL.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
