@@ -93,6 +93,11 @@ pub struct Config {
     pub trust_forwarded_for: bool,
 }
 
+/// The default largest page (`HANGAR_MAX_PAGE_SIZE`).
+pub(crate) const MAX_PAGE_SIZE: i32 = 100;
+/// The largest page size a deployment may configure: query complexity counts pages up to it.
+pub(crate) const PAGE_SIZE_CEILING: i32 = 1000;
+
 pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://hangar.db?mode=rwc";
 
 /// Bytes a JWT secret needs at least: HS256 keys shorter than its output weaken it.
@@ -264,13 +269,13 @@ impl Config {
             &get,
             &mut problems,
             "HANGAR_MAX_PAGE_SIZE",
-            crate::service::pagination::MAX_PAGE_SIZE,
+            MAX_PAGE_SIZE,
             positive::<i32>,
         );
-        if max_page_size > crate::service::pagination::PAGE_SIZE_CEILING {
+        if max_page_size > PAGE_SIZE_CEILING {
             problems.push(format!(
                 "HANGAR_MAX_PAGE_SIZE={max_page_size}: at most {}",
-                crate::service::pagination::PAGE_SIZE_CEILING
+                PAGE_SIZE_CEILING
             ));
         }
         let max_bulk_items = read(

@@ -17,7 +17,7 @@ use crate::{
     },
     service::{
         camera::{self as cameras, CameraInput, CameraPatch, CameraSort},
-        pagination::SortDirection as SortOrder,
+        pagination::{self, SortDirection as SortOrder},
     },
 };
 
@@ -176,7 +176,13 @@ impl CameraQuery {
     ) -> Result<Connection<Camera>> {
         let order = ordering(order_by);
         let args = page_args(ctx, first, after, last, before);
-        let page = cameras::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
+        let page = pagination::list(
+            &state(ctx).db,
+            filter.map(cameras::CameraFilter::from),
+            &order,
+            &args,
+        )
+        .await?;
         let rows: Vec<_> = page.rows.iter().map(|(_, c)| c.clone()).collect();
         loaders::prefetch_cameras(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;
         Ok(Connection::from_page(page, Camera))

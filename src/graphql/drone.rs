@@ -19,7 +19,7 @@ use crate::{
     },
     service::{
         drone::{self as drones, DroneInput, DronePatch, DroneSort},
-        pagination::SortDirection as SortOrder,
+        pagination::{self, SortDirection as SortOrder},
     },
 };
 
@@ -208,7 +208,13 @@ impl DroneQuery {
     ) -> Result<Connection<Drone>> {
         let order = ordering(order_by);
         let args = page_args(ctx, first, after, last, before);
-        let page = drones::list(&state(ctx).db, filter.map(Into::into), &order, &args).await?;
+        let page = pagination::list(
+            &state(ctx).db,
+            filter.map(drones::DroneFilter::from),
+            &order,
+            &args,
+        )
+        .await?;
         let rows: Vec<_> = page.rows.iter().map(|(_, d)| d.clone()).collect();
         loaders::prefetch_drones(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;
         Ok(Connection::from_page(page, Drone))

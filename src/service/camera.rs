@@ -20,7 +20,7 @@ use crate::{
         bulk::{self, BulkEntity, BulkOutcome, OnConflict},
         filter::{FilterBudget, FilterTree, FloatFilter, StringFilter},
         now,
-        pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
+        pagination::{KeyKind, KeyValue, SortKey},
         validate::{ItemErrors, key, required_text},
     },
 };
@@ -559,19 +559,6 @@ impl SortKey for CameraSort {
     fn id(row: &camera::Model) -> i64 {
         row.id
     }
-}
-
-pub(crate) async fn list(
-    db: &DatabaseConnection,
-    filter: Option<CameraFilter>,
-    order: &[(CameraSort, SortDirection)],
-    args: &PageArgs,
-) -> Result<Page<camera::Model>> {
-    let mut select = camera::Entity::find();
-    if let Some(filter) = filter {
-        select = select.filter(filter.root_condition()?);
-    }
-    pagination::fetch_page(db, select, order, args).await
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::{
         camera::{self as cameras, CameraFilter},
         filter::{DateTimeFilter, FilterBudget, FilterTree, StringFilter, contains_ci},
         now,
-        pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
+        pagination::{KeyKind, KeyValue, SortKey},
         validate::{ItemErrors, key, required_text},
     },
 };
@@ -727,19 +727,6 @@ impl SortKey for DroneSort {
     fn id(row: &drone::Model) -> i64 {
         row.id
     }
-}
-
-pub(crate) async fn list(
-    db: &DatabaseConnection,
-    filter: Option<DroneFilter>,
-    order: &[(DroneSort, SortDirection)],
-    args: &PageArgs,
-) -> Result<Page<drone::Model>> {
-    let mut select = drone::Entity::find();
-    if let Some(filter) = filter {
-        select = select.filter(filter.root_condition()?);
-    }
-    pagination::fetch_page(db, select, order, args).await
 }
 
 #[cfg(test)]

@@ -15,13 +15,13 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, Result};
+pub(crate) use crate::config::{MAX_PAGE_SIZE, PAGE_SIZE_CEILING};
+use crate::{
+    error::{AppError, Result},
+    service::filter::FilterTree,
+};
 
 pub(crate) const DEFAULT_PAGE_SIZE: i32 = 20;
-/// The default largest page (`HANGAR_MAX_PAGE_SIZE`).
-pub(crate) const MAX_PAGE_SIZE: i32 = 100;
-/// The largest page size a deployment may configure: query complexity counts pages up to it.
-pub(crate) const PAGE_SIZE_CEILING: i32 = 1000;
 
 /// The Relay arguments as the client sent them.
 #[derive(Clone, Debug, Default)]
@@ -336,6 +336,23 @@ impl TotalCount {
 /// Costs one statement (plus one for `totalCount` if asked). `hasPreviousPage` when paging
 /// forward (and `hasNextPage` backward) is true exactly when a cursor was given, as the Relay
 /// spec allows: proving it otherwise would cost another query.
+/// A page of `K`'s entity, filtered by a domain's filter tree: a whole list query.
+pub(crate) async fn list<K: SortKey, F: FilterTree>(
+    db: &DatabaseConnection,
+    filter: Option<F>,
+    order: &[(K, SortDirection)],
+    args: &PageArgs,
+) -> Result<Page<<K::Entity as EntityTrait>::Model>>
+where
+    <K::Entity as EntityTrait>::Model: Sync,
+{
+    let mut select = K::Entity::find();
+    if let Some(filter) = filter {
+        select = select.filter(filter.root_condition()?);
+    }
+    fetch_page(db, select, order, args).await
+}
+
 pub(crate) async fn fetch_page<K: SortKey>(
     db: &DatabaseConnection,
     select: Select<K::Entity>,
