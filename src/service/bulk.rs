@@ -53,7 +53,7 @@ pub(crate) struct BulkOutcome<M> {
 }
 
 /// A domain's part in bulk registration. Implemented by a marker type of the domain's service
-/// module; every method but [`BulkEntity::link`] is required.
+/// module; every method but [`BulkEntity::refs`] and [`BulkEntity::link`] is required.
 pub(crate) trait BulkEntity {
     /// An item as the caller sends it.
     type Input: Sync;
@@ -62,7 +62,7 @@ pub(crate) trait BulkEntity {
     /// A stored row.
     type Model: Send + Sync;
     /// What the items refer to, looked up once for the whole batch (drones: their cameras).
-    type Refs: Send + Sync;
+    type Refs: Default + Send + Sync;
 
     /// The audit trail's name for the rows.
     const AUDIT: AuditEntity;
@@ -81,12 +81,14 @@ pub(crate) trait BulkEntity {
     fn row_id(row: &Self::Model) -> i64;
 
     /// Looks up what the items refer to; pushes a problem for each item whose references are
-    /// unknown. Runs before the write transaction.
+    /// unknown. Runs before the write transaction. Items that refer to nothing need none.
     fn refs(
-        db: &DatabaseConnection,
-        items: &[(usize, Self::Item)],
-        errors: &mut ItemErrors,
-    ) -> impl Future<Output = Result<Self::Refs>> + Send;
+        _db: &DatabaseConnection,
+        _items: &[(usize, Self::Item)],
+        _errors: &mut ItemErrors,
+    ) -> impl Future<Output = Result<Self::Refs>> + Send {
+        async { Ok(Self::Refs::default()) }
+    }
 
     /// The rows of these keys that exist already, by key.
     fn existing(

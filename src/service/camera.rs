@@ -19,7 +19,7 @@ use crate::{
         audit::{self, Actor, AuditEntity, Change, camera_snapshot},
         bulk::{self, BulkEntity, BulkOutcome, OnConflict},
         now,
-        validate::{ItemErrors, key, required_text},
+        validate::{key, required_text},
     },
 };
 
@@ -183,14 +183,6 @@ impl BulkEntity for Cameras {
 
     fn row_id(row: &camera::Model) -> i64 {
         row.id
-    }
-
-    async fn refs(
-        _: &DatabaseConnection,
-        _: &[(usize, ValidCamera)],
-        _: &mut ItemErrors,
-    ) -> Result<()> {
-        Ok(())
     }
 
     async fn existing(
