@@ -66,7 +66,8 @@ pub struct Config {
     /// `HANGAR_AUTH_CACHE_TTL`, default `5s`: how long a user's existence and role are
     /// remembered between requests (`0s` re-reads them on every request).
     pub auth_cache_ttl: Duration,
-    /// `HANGAR_MAX_BODY_BYTES`, default 4 MiB (10,000 drones in one bulk call fit).
+    /// `HANGAR_MAX_BODY_BYTES`, default 4 MiB (10,000 drones in one bulk call fit): an HTTP
+    /// body, and a graphql-ws message.
     pub max_body_bytes: usize,
     /// `HANGAR_REQUEST_TIMEOUT`, default `30s`: a GraphQL request over HTTP (a whole batch), or
     /// a query or mutation over graphql-ws, still running after this is cancelled (its

@@ -58,7 +58,11 @@ pub(crate) async fn upgrade(
         peer.map(|Extension(ConnectInfo(addr))| addr),
         app.config.trust_forwarded_for,
     );
+    // The body limit of HTTP holds for each message too (the socket's default is 64 MiB).
+    let max_message = app.config.max_body_bytes;
     upgrade
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| serve(socket, app, gateway, protocol, address))
 }

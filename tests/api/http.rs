@@ -347,6 +347,17 @@ async fn bodies_over_the_limit_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), 413);
+    // A graphql-ws message over the limit ends the connection without an answer.
+    let mut socket = crate::subscriptions::open(&app).await;
+    let oversized = json!({ "type": "connection_init", "payload": { "padding": padding } });
+    crate::subscriptions::send(&mut socket, oversized).await;
+    assert!(
+        matches!(
+            crate::subscriptions::next(&mut socket).await,
+            None | Some(Err(_))
+        ),
+        "an oversized message is not answered"
+    );
     // Under the limit, the same request is fine.
     assert_eq!(
         app.ok(None, "{ me { id } }", json!({})).await,
