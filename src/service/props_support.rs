@@ -3,8 +3,8 @@
 //! The generators lean towards what breaks parsers and SQL builders: quotes, comment markers,
 //! LIKE wildcards, placeholders, NUL and other control characters, bidi overrides, combining
 //! marks and characters whose case mapping changes their length. Filter trees are drawn both
-//! inside and beyond the limits ([`MAX_FILTER_DEPTH`], [`MAX_FILTER_NODES`], [`MAX_IN_VALUES`]),
-//! so each property sees accepted and refused filters.
+//! inside and beyond the limits ([`MAX_FILTER_DEPTH`], [`MAX_FILTER_NODES`], [`MAX_IN_VALUES`],
+//! [`MAX_FILTER_IN_VALUES`] in all), so each property sees accepted and refused filters.
 
 use chrono::{DateTime, Utc};
 use proptest::{collection::vec, option, prelude::*};
@@ -19,8 +19,8 @@ use crate::{
         camera::CameraFilter,
         drone::{DroneFilter, MAX_SEARCH_CHARS},
         filter::{
-            DateTimeFilter, FilterBudget, FloatFilter, MAX_FILTER_DEPTH, MAX_FILTER_NODES,
-            MAX_IN_VALUES, StringFilter,
+            DateTimeFilter, FilterBudget, FloatFilter, MAX_FILTER_DEPTH, MAX_FILTER_IN_VALUES,
+            MAX_FILTER_NODES, MAX_IN_VALUES, StringFilter,
         },
     },
 };
@@ -369,7 +369,10 @@ pub(super) struct Shape {
 impl Shape {
     /// Whether the server must accept the filter.
     pub(super) fn acceptable(&self) -> bool {
-        self.nodes <= MAX_FILTER_NODES && self.depth <= MAX_FILTER_DEPTH && !self.invalid_leaf
+        self.nodes <= MAX_FILTER_NODES
+            && self.depth <= MAX_FILTER_DEPTH
+            && self.in_values <= MAX_FILTER_IN_VALUES
+            && !self.invalid_leaf
     }
 
     fn merge_child(&mut self, child: Shape) {
