@@ -1,9 +1,11 @@
 //! HTTP: the router, its layers, health endpoints, GraphiQL, and graceful shutdown.
 
+mod media;
+
 use std::{net::SocketAddr, time::Instant};
 
 use async_graphql::{BatchResponse, Executor};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
 use axum::{
     Extension, Router,
     extract::{ConnectInfo, State},
@@ -20,6 +22,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+use self::media::{GraphQLRequest, Media};
 use crate::{
     auth::Viewer,
     graphql::{
@@ -121,9 +124,10 @@ async fn graphql(
     method: Method,
     headers: HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    request: GraphQLBatchRequest,
+    GraphQLRequest(mut batch): GraphQLRequest,
 ) -> Response {
     let started = Instant::now();
+    let media = Media::negotiate(&headers);
     let app = &http.app;
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -140,15 +144,18 @@ async fn graphql(
             let response = async_graphql::Response::from_errors(vec![
                 error.into_server_error(Default::default()),
             ]);
-            return (
+            let mut response = (
                 StatusCode::SERVICE_UNAVAILABLE,
                 GraphQLResponse::from(response),
             )
                 .into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, media.content_type());
+            return response;
         }
     };
     let signed_in = matches!(caller.viewer, Viewer::User(_));
-    let mut batch = request.into_inner();
     let operations = match &batch {
         async_graphql::BatchRequest::Single(_) => 1,
         async_graphql::BatchRequest::Batch(requests) => requests.len(),
@@ -197,7 +204,7 @@ async fn graphql(
     let refused_over_get = matches!(response, BatchResponse::Single(_))
         && refusals.iter().any(|(r, _)| *r == Refusal::WriteOverGet);
 
-    let mut response = GraphQLResponse::from(response).into_response();
+    let mut response = media.render(response);
     if refused_over_get {
         *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
         response

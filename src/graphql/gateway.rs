@@ -32,7 +32,7 @@ use crate::{
         AppSchema, build_schema,
         error_codes::{self, PERSISTED_QUERY_NOT_FOUND, Refusal},
         loaders::Loaders,
-        read_only,
+        read_only, variables,
     },
     state::AppState,
 };
@@ -96,6 +96,11 @@ impl Gateway {
             Some(value) => self.persisted_document(&request.query, value).await?,
             None => self.document(&request.query).await?,
         };
+        variables::check(
+            &document,
+            request.operation_name.as_deref(),
+            &request.variables,
+        )?;
         request.set_parsed_query(document);
         // After the hash has become a document, so a mutation cannot slip in through its hash.
         read_only::refuse_writes_over_get(&mut request)?;
@@ -168,20 +173,11 @@ fn refused(error: ServerError) -> Response {
     response
 }
 
-/// The operation `request` will run (by `operationName`, or the only one).
+/// The kind of operation `request` will run.
 fn operation_type(request: &mut Request) -> Option<OperationType> {
     let name = request.operation_name.clone();
     let document = request.parsed_query().ok()?;
-    let mut operations = document.operations.iter();
-    match name {
-        Some(name) => operations
-            .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
-            .map(|(_, op)| op.node.ty),
-        None => match (operations.next(), operations.next()) {
-            (Some((_, op)), None) => Some(op.node.ty),
-            _ => None,
-        },
-    }
+    variables::selected_operation(document, name.as_deref()).map(|op| op.ty)
 }
 
 impl Gateway {

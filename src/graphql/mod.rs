@@ -15,6 +15,7 @@ pub(crate) mod read_only;
 pub(crate) mod scalars;
 pub(crate) mod subscription;
 pub(crate) mod user;
+pub(crate) mod variables;
 
 use async_graphql::{MergedObject, Schema};
 

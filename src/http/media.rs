@@ -1,0 +1,159 @@
+//! GraphQL over HTTP's media types: which request bodies may run (`Content-Type`), which
+//! response type a client gets (`Accept`), and how an answer reads in each.
+//!
+//! `application/graphql-response+json` says what went wrong in the status too: a request error
+//! (the operation never ran: syntax, validation, variables) is 400 and has no `data` entry.
+//! `application/json`, the legacy type, answers 200 for every well-formed GraphQL answer, as
+//! older clients and proxies expect.
+
+use async_graphql::{BatchResponse, ParseRequestError};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::{
+    extract::{FromRequest, Request},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+use super::refusal;
+use crate::graphql::error_codes::Refusal;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The response media type of one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Media {
+    GraphQLResponse,
+    Json,
+}
+
+impl Media {
+    /// `application/graphql-response+json` when the client prefers it (a higher quality, or
+    /// the same and listed first); `application/json` otherwise: no `Accept`, `*/*`,
+    /// `application/json`, or only types Hangar cannot answer in.
+    pub(super) fn negotiate(headers: &HeaderMap) -> Self {
+        let mut best: Option<(f32, Media)> = None;
+        let ranges = headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','));
+        for range in ranges {
+            let mut parts = range.split(';').map(str::trim);
+            let media = match parts.next().map(str::to_ascii_lowercase).as_deref() {
+                Some(GRAPHQL_RESPONSE) => Media::GraphQLResponse,
+                Some(JSON | "application/*" | "*/*") => Media::Json,
+                _ => continue,
+            };
+            let quality = parts
+                .filter_map(|p| p.strip_prefix("q="))
+                .find_map(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, media));
+            }
+        }
+        best.map_or(Media::Json, |(_, media)| media)
+    }
+
+    pub(super) fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Media::GraphQLResponse => GRAPHQL_RESPONSE,
+            Media::Json => JSON,
+        })
+    }
+
+    /// The answer in this media type, with the status it calls for.
+    pub(super) fn render(self, answer: BatchResponse) -> Response {
+        let request_error = match &answer {
+            BatchResponse::Single(single) => is_request_error(single),
+            BatchResponse::Batch(_) => false,
+        };
+        let mut response = match (self, answer) {
+            (Media::GraphQLResponse, BatchResponse::Single(single)) if request_error => {
+                let mut body = serde_json::json!({ "errors": single.errors });
+                if !single.extensions.is_empty() {
+                    body["extensions"] = serde_json::json!(single.extensions);
+                }
+                (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+            }
+            (_, answer) => GraphQLResponse::from(answer).into_response(),
+        };
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, self.content_type());
+        response
+    }
+}
+
+/// An answer to an operation that never ran: every error is the request's own (no field path),
+/// and there is no data. A persisted-query miss is not one: Apollo Client expects it as an
+/// ordinary answer and resends the text.
+fn is_request_error(answer: &async_graphql::Response) -> bool {
+    answer.data == async_graphql::Value::Null
+        && !answer.errors.is_empty()
+        && answer
+            .errors
+            .iter()
+            .all(|e| e.path.is_empty() && Refusal::of(e) != Some(Refusal::PersistedQueryNotFound))
+}
+
+/// A GraphQL request from `GET` query parameters or a JSON `POST` body. Any other `POST` body
+/// (none, `text/plain`, a form) is refused with 415 before it is read: a browser may send those
+/// cross-site without a preflight, so they must never run an operation.
+pub(super) struct GraphQLRequest(pub(super) async_graphql::BatchRequest);
+
+impl<S: Send + Sync> FromRequest<S> for GraphQLRequest {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if req.method() != Method::GET && !is_json(req.headers()) {
+            return Err(refusal(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "BAD_USER_INPUT",
+                "send the GraphQL request as JSON: Content-Type: application/json".into(),
+            ));
+        }
+        GraphQLBatchRequest::<ParseRejection>::from_request(req, state)
+            .await
+            .map(|request| Self(request.into_inner()))
+            .map_err(|rejection| rejection.0)
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| {
+            let essence = essence.trim().to_ascii_lowercase();
+            essence == JSON
+        })
+}
+
+/// A body that is not a GraphQL request (bad JSON, no `query`): 400 with a GraphQL-shaped
+/// error, in either media type.
+struct ParseRejection(Response);
+
+impl From<ParseRequestError> for ParseRejection {
+    fn from(err: ParseRequestError) -> Self {
+        let message = match err {
+            ParseRequestError::PayloadTooLarge => {
+                return Self(refusal(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "BAD_USER_INPUT",
+                    "the request body is too large (HANGAR_MAX_BODY_BYTES)".into(),
+                ));
+            }
+            other => format!("not a GraphQL request: {other}"),
+        };
+        Self(refusal(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message))
+    }
+}
+
+impl IntoResponse for ParseRejection {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
