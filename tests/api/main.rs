@@ -13,6 +13,7 @@ mod concurrency;
 mod drones;
 mod examples;
 mod faults;
+mod field_order;
 mod graphql_over_http;
 mod hostile;
 mod hostile_input;
