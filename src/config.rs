@@ -76,6 +76,9 @@ pub struct Config {
     /// `HANGAR_DB_STATEMENT_TIMEOUT`, default `20s` (PostgreSQL only): the server cancels a
     /// statement running longer; the request gets TIMEOUT. `0s` turns it off.
     pub db_statement_timeout: Duration,
+    /// `HANGAR_WS_PING_INTERVAL`, default `15s`: how often a graphql-ws connection is pinged;
+    /// a peer silent for three intervals is disconnected (1001). Quiet clients stay connected.
+    pub ws_ping_interval: Duration,
     /// `HANGAR_MAX_BATCH_OPERATIONS`, default 20: operations in one batched HTTP request.
     pub max_batch_operations: usize,
     /// `HANGAR_MAX_PAGE_SIZE`, default 100: the largest `first`/`last` of a list.
@@ -259,6 +262,13 @@ impl Config {
                     .map_err(|e| format!("{e} (use a duration such as 20s, or 0s for none)"))
             },
         );
+        let ws_ping_interval = read(
+            &get,
+            &mut problems,
+            "HANGAR_WS_PING_INTERVAL",
+            Duration::from_secs(15),
+            duration,
+        );
         let max_batch_operations = read(
             &get,
             &mut problems,
@@ -337,6 +347,7 @@ impl Config {
             auth_cache_ttl,
             request_timeout,
             db_statement_timeout,
+            ws_ping_interval,
             max_batch_operations,
             max_page_size,
             max_bulk_items,

@@ -10,6 +10,7 @@ use std::{
     net::SocketAddr,
     str::FromStr,
     sync::{Arc, Mutex},
+    time::Instant,
 };
 
 use async_graphql::{
@@ -38,6 +39,10 @@ use crate::{
 
 /// The protocol's close code for a refused `connection_init` (graphql-transport-ws' Forbidden).
 const FORBIDDEN: u16 = 4403;
+/// RFC 6455 "going away": the close a peer that stopped answering pings gets.
+const GOING_AWAY: u16 = 1001;
+/// Ping intervals a peer may stay silent before it counts as gone.
+const DEAD_AFTER_PINGS: u32 = 3;
 
 pub(crate) async fn upgrade(
     State((app, gateway)): State<(AppState, Gateway)>,
@@ -75,9 +80,14 @@ async fn serve(
     address: Option<ClientAddr>,
 ) {
     let (mut sink, stream) = socket.split();
+    let interval = app.config.ws_ping_interval;
+    // Any frame from the peer (a pong above all) shows it is alive.
+    let heard = Arc::new(Mutex::new(Instant::now()));
+    let heard_in = heard.clone();
     let input = stream
         .take_while(|message| future::ready(message.is_ok()))
-        .filter_map(|message| {
+        .filter_map(move |message| {
+            *heard_in.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
             future::ready(match message {
                 Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
                 _ => None,
@@ -121,7 +131,6 @@ async fn serve(
 
     let messages = async_graphql::http::WebSocket::new(gateway, input, protocol)
         .on_connection_init(on_init)
-        .keepalive_timeout(std::time::Duration::from_secs(60))
         .map(move |message| match message {
             WsMessage::Text(text) => Message::Text(text.into()),
             WsMessage::Close(code, reason) => {
@@ -133,9 +142,37 @@ async fn serve(
             }
         });
     futures_util::pin_mut!(messages);
-    while let Some(message) = messages.next().await {
-        if sink.send(message).await.is_err() {
-            break;
+    // Keep-alive is the server's: a WebSocket ping every HANGAR_WS_PING_INTERVAL, which every
+    // client's WebSocket stack answers by itself. A peer silent for DEAD_AFTER_PINGS intervals
+    // is gone; a quiet but healthy client is not (async-graphql's keepalive_timeout counted
+    // only client *messages*, and dropped idle subscribers every minute).
+    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    loop {
+        tokio::select! {
+            message = messages.next() => match message {
+                Some(message) => {
+                    if sink.send(message).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            _ = pings.tick() => {
+                let silent = heard.lock().unwrap_or_else(|e| e.into_inner()).elapsed();
+                if silent > interval * DEAD_AFTER_PINGS {
+                    tracing::debug!(?silent, "graphql-ws peer stopped answering pings");
+                    let _ = sink
+                        .send(Message::Close(Some(CloseFrame {
+                            code: GOING_AWAY,
+                            reason: "no answer to pings".into(),
+                        })))
+                        .await;
+                    break;
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
         }
     }
 }

@@ -256,3 +256,52 @@ async fn events_cross_instances_on_postgres() {
         json!({ "kind": "CREATED", "droneId": id, "drone": { "serialNumber": "ACROSS-1", "name": "Mavic 3" } })
     );
 }
+
+/// A client on graphql-ws' defaults sends nothing while it waits for events. The server pings
+/// (every HANGAR_WS_PING_INTERVAL, 15 s by default) and the client's WebSocket stack answers,
+/// so the socket stays open past 60 s, where async-graphql's client-message timeout used to
+/// close it with 3008.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_sockets_stay_open_past_a_minute() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    let token = app.admin_token().await;
+    let mut socket = subscribe(&app, &token).await;
+    let until = tokio::time::Instant::now() + Duration::from_secs(65);
+    let mut pings = 0;
+    // Reading is what answers pings (tungstenite replies to each one it reads).
+    while let Ok(frame) = tokio::time::timeout_at(until, socket.next()).await {
+        match frame.expect("open").expect("a frame") {
+            Message::Ping(_) => pings += 1,
+            other => panic!("only pings while idle, got {other:?}"),
+        }
+    }
+    assert!(pings >= 4, "pinged {pings} times in 65 s");
+    // Still subscribed: a change arrives.
+    let id = register(&app, &token, "QUIET-1").await["data"]["registerDrone"]["id"].clone();
+    assert_eq!(
+        next_event(&mut socket).await,
+        json!({ "kind": "CREATED", "droneId": id, "drone": { "serialNumber": "QUIET-1", "name": "Mavic 3" } })
+    );
+}
+
+/// A peer that stops answering pings (gone without a close) is disconnected after three
+/// intervals with 1001.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_that_stop_answering_pings_are_disconnected() {
+    let app = TestApp::spawn_with(
+        crate::helpers::Backend::Sqlite,
+        &[("HANGAR_WS_PING_INTERVAL", "100ms")],
+    )
+    .await;
+    let token = app.admin_token().await;
+    let mut socket = subscribe(&app, &token).await;
+    // Not reading: no pong goes back.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    // The server sent 1001 and hung up; reading the pings queued before it makes tungstenite
+    // answer them into the closed connection, so the client sees the close frame or the reset.
+    let end = next(&mut socket).await;
+    assert!(
+        matches!(&end, None | Some(Err((1001, _)))),
+        "closed, got {end:?}"
+    );
+}
