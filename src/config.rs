@@ -79,6 +79,9 @@ pub struct Config {
     /// `HANGAR_WS_PING_INTERVAL`, default `15s`: how often a graphql-ws connection is pinged;
     /// a peer silent for three intervals is disconnected (1001). Quiet clients stay connected.
     pub ws_ping_interval: Duration,
+    /// `HANGAR_WS_INIT_TIMEOUT`, default `10s`: a graphql-ws connection not signed in
+    /// (`connection_init` acknowledged) by then is closed with 4408.
+    pub ws_init_timeout: Duration,
     /// `HANGAR_MAX_BATCH_OPERATIONS`, default 20: operations in one batched HTTP request.
     pub max_batch_operations: usize,
     /// `HANGAR_MAX_PAGE_SIZE`, default 100: the largest `first`/`last` of a list.
@@ -269,6 +272,13 @@ impl Config {
             Duration::from_secs(15),
             duration,
         );
+        let ws_init_timeout = read(
+            &get,
+            &mut problems,
+            "HANGAR_WS_INIT_TIMEOUT",
+            Duration::from_secs(10),
+            duration,
+        );
         let max_batch_operations = read(
             &get,
             &mut problems,
@@ -348,6 +358,7 @@ impl Config {
             request_timeout,
             db_statement_timeout,
             ws_ping_interval,
+            ws_init_timeout,
             max_batch_operations,
             max_page_size,
             max_bulk_items,

@@ -4,13 +4,18 @@
 //! The access token arrives in the `connection_init` payload
 //! (`{"Authorization": "Bearer <token>"}`). A missing, invalid or expired token, or one whose
 //! user is gone, is refused by closing the socket with `4403: Forbidden` and the reason, as the
-//! protocol prescribes; anonymous sockets never get an event.
+//! protocol prescribes; anonymous sockets never get an event. When the token expires, the
+//! connection closes with `4403: access token expired`, and the client reconnects with a
+//! fresh one (Apollo's `connectionParams` function). The protocol's other rules are
+//! [`protocol`]'s; keep-alive is the server's pings.
+
+mod protocol;
 
 use std::{
     net::SocketAddr,
     str::FromStr,
-    sync::{Arc, Mutex},
-    time::Instant,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use async_graphql::{
@@ -23,11 +28,12 @@ use axum::{
         ConnectInfo, State, WebSocketUpgrade,
         ws::{CloseFrame, Message, WebSocket},
     },
-    http::{HeaderMap, header},
-    response::Response,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use futures_util::{SinkExt, StreamExt, future};
 
+use self::protocol::{Close, Protocol, fit_reason};
 use crate::{
     auth::{ClientAddr, Viewer},
     graphql::{
@@ -50,14 +56,20 @@ pub(crate) async fn upgrade(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    // The first subprotocol we speak among those offered; graphql-transport-ws by default.
-    let protocol = headers
+    // The first subprotocol we speak among those offered; none is a client we cannot serve.
+    let Some(protocol) = headers
         .get_all(header::SEC_WEBSOCKET_PROTOCOL)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
         .find_map(|name| WebSocketProtocols::from_str(name.trim()).ok())
-        .unwrap_or(WebSocketProtocols::GraphQLWS);
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "offer the graphql-transport-ws subprotocol (Sec-WebSocket-Protocol)",
+        )
+            .into_response();
+    };
     let address = client_addr(
         &headers,
         peer.map(|Extension(ConnectInfo(addr))| addr),
@@ -72,6 +84,25 @@ pub(crate) async fn upgrade(
         .on_upgrade(move |socket| serve(socket, app, gateway, protocol, address))
 }
 
+/// What the connection's parts tell the socket loop.
+#[derive(Default)]
+struct Shared {
+    /// The protocol's state (graphql-transport-ws only).
+    protocol: Option<Protocol>,
+    /// A close decided where the reason was found (a protocol violation, a refused init).
+    close: Option<Close>,
+    /// When the access token of the signed-in connection expires (Unix seconds).
+    token_expires_at: Option<u64>,
+    /// When a frame last came from the peer.
+    heard: Option<Instant>,
+}
+
+type SharedState = Arc<Mutex<Shared>>;
+
+fn lock(shared: &SharedState) -> std::sync::MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 async fn serve(
     socket: WebSocket,
     app: AppState,
@@ -79,28 +110,52 @@ async fn serve(
     protocol: WebSocketProtocols,
     address: Option<ClientAddr>,
 ) {
+    let config = app.config.clone();
+    let shared: SharedState = Arc::new(Mutex::new(Shared {
+        protocol: (protocol == WebSocketProtocols::GraphQLWS).then(Protocol::default),
+        heard: Some(Instant::now()),
+        ..Shared::default()
+    }));
     let (mut sink, stream) = socket.split();
-    let interval = app.config.ws_ping_interval;
-    // Any frame from the peer (a pong above all) shows it is alive.
-    let heard = Arc::new(Mutex::new(Instant::now()));
-    let heard_in = heard.clone();
+    let inbound = shared.clone();
     let input = stream
         .take_while(|message| future::ready(message.is_ok()))
-        .filter_map(move |message| {
-            *heard_in.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        .filter_map(|message| {
             future::ready(match message {
-                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
-                _ => None,
+                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(Ok(message)),
+                // Any frame from the peer (a pong above all) shows it is alive.
+                Ok(_) => Some(Err(())),
+                Err(_) => None,
             })
-        });
+        })
+        .take_while(move |message| {
+            let mut shared = lock(&inbound);
+            shared.heard = Some(Instant::now());
+            let Ok(message) = message else {
+                return future::ready(true);
+            };
+            // A protocol violation ends the input: async-graphql then ends, and the loop
+            // below closes with the decided code.
+            let verdict = match shared.protocol.as_mut() {
+                Some(protocol) => protocol.inbound(match message {
+                    Message::Text(text) => text.as_bytes(),
+                    Message::Binary(bytes) => bytes,
+                    _ => &[],
+                }),
+                None => Ok(()),
+            };
+            if let Err(close) = verdict {
+                shared.close = Some(close);
+                return future::ready(false);
+            }
+            future::ready(true)
+        })
+        .filter_map(|message| future::ready(message.ok().map(Message::into_data)));
 
-    // async-graphql closes a refused connection_init with 1002; the code this connection
-    // should close with instead is decided where the refusal is made, and kept here.
-    let close_code: Arc<Mutex<Option<u16>>> = Arc::default();
-    let refusal_code = close_code.clone();
+    let init_shared = shared.clone();
     let on_init = move |payload: serde_json::Value| {
         let app = app.clone();
-        let refusal_code = refusal_code.clone();
+        let shared = init_shared.clone();
         async move {
             let authorization = payload
                 .get("Authorization")
@@ -112,11 +167,12 @@ async fn serve(
                     async_graphql::Error::new("Internal: cannot check the access token now")
                 })?;
             let refuse = |reason: String| {
-                *refusal_code.lock().unwrap_or_else(|e| e.into_inner()) = Some(FORBIDDEN);
+                lock(&shared).close = Some(Close::new(FORBIDDEN, format!("Forbidden: {reason}")));
                 Err(async_graphql::Error::new(format!("Forbidden: {reason}")))
             };
             match &caller.viewer {
-                Viewer::User(_) => {
+                Viewer::User(user) => {
+                    lock(&shared).token_expires_at = Some(user.token_expires_at);
                     let mut data = Data::default();
                     caller.attach(&mut data);
                     Ok(data)
@@ -129,25 +185,39 @@ async fn serve(
         }
     };
 
+    let outbound = shared.clone();
     let messages = async_graphql::http::WebSocket::new(gateway, input, protocol)
         .on_connection_init(on_init)
-        .map(move |message| match message {
-            WsMessage::Text(text) => Message::Text(text.into()),
-            WsMessage::Close(code, reason) => {
-                let decided = *close_code.lock().unwrap_or_else(|e| e.into_inner());
-                Message::Close(Some(CloseFrame {
-                    code: decided.unwrap_or(code),
-                    reason: reason.into(),
-                }))
-            }
+        .filter_map(move |message| {
+            let mut shared = lock(&outbound);
+            future::ready(match message {
+                WsMessage::Text(text) => match shared.protocol.as_mut() {
+                    Some(protocol) => protocol.outbound(text).map(|t| Message::Text(t.into())),
+                    None => Some(Message::Text(text.into())),
+                },
+                // A code decided where the reason was found wins over async-graphql's own.
+                WsMessage::Close(code, reason) => {
+                    let close = shared
+                        .close
+                        .take()
+                        .unwrap_or_else(|| Close::new(code, fit_reason(reason)));
+                    Some(close_frame(close))
+                }
+            })
         });
     futures_util::pin_mut!(messages);
+
     // Keep-alive is the server's: a WebSocket ping every HANGAR_WS_PING_INTERVAL, which every
     // client's WebSocket stack answers by itself. A peer silent for DEAD_AFTER_PINGS intervals
     // is gone; a quiet but healthy client is not (async-graphql's keepalive_timeout counted
     // only client *messages*, and dropped idle subscribers every minute).
-    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    let ping_every = config.ws_ping_interval;
+    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let init_deadline = tokio::time::sleep(config.ws_init_timeout);
+    tokio::pin!(init_deadline);
+    let mut awaiting_ack = true;
     loop {
+        let expiry = lock(&shared).token_expires_at.map(instant_of);
         tokio::select! {
             message = messages.next() => match message {
                 Some(message) => {
@@ -155,17 +225,21 @@ async fn serve(
                         break;
                     }
                 }
-                None => break,
+                None => {
+                    // The input ended on a protocol violation (or the peer left).
+                    let close = lock(&shared).close.take();
+                    if let Some(close) = close {
+                        let _ = sink.send(close_frame(close)).await;
+                    }
+                    break;
+                }
             },
             _ = pings.tick() => {
-                let silent = heard.lock().unwrap_or_else(|e| e.into_inner()).elapsed();
-                if silent > interval * DEAD_AFTER_PINGS {
+                let silent = lock(&shared).heard.map_or(Duration::MAX, |t| t.elapsed());
+                if silent > ping_every * DEAD_AFTER_PINGS {
                     tracing::debug!(?silent, "graphql-ws peer stopped answering pings");
                     let _ = sink
-                        .send(Message::Close(Some(CloseFrame {
-                            code: GOING_AWAY,
-                            reason: "no answer to pings".into(),
-                        })))
+                        .send(close_frame(Close::new(GOING_AWAY, "no answer to pings")))
                         .await;
                     break;
                 }
@@ -173,6 +247,42 @@ async fn serve(
                     break;
                 }
             }
+            _ = &mut init_deadline, if awaiting_ack => {
+                awaiting_ack = false;
+                let acknowledged = lock(&shared).protocol.as_ref().is_none_or(Protocol::acknowledged);
+                if !acknowledged {
+                    let _ = sink
+                        .send(close_frame(Close::new(4408, "Connection initialisation timeout")))
+                        .await;
+                    break;
+                }
+            }
+            _ = tokio::time::sleep_until(expiry.unwrap_or_else(far_future)), if expiry.is_some() => {
+                let _ = sink
+                    .send(close_frame(Close::new(FORBIDDEN, "access token expired")))
+                    .await;
+                break;
+            }
         }
     }
+}
+
+fn close_frame(close: Close) -> Message {
+    Message::Close(Some(CloseFrame {
+        code: close.code,
+        reason: close.reason.into(),
+    }))
+}
+
+/// The runtime instant of a Unix time in seconds (now, if it has passed).
+fn instant_of(unix_secs: u64) -> tokio::time::Instant {
+    let now_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let left = Duration::from_secs(unix_secs).saturating_sub(now_unix);
+    tokio::time::Instant::now() + left
+}
+
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600)
 }

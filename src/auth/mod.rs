@@ -26,6 +26,8 @@ pub(crate) struct SignedIn {
     pub username: std::sync::Arc<str>,
     /// Refresh-token family of this login (the `sid` claim); `changePassword` keeps it alive.
     pub session_id: String,
+    /// When the access token expires (Unix seconds, the `exp` claim).
+    pub token_expires_at: u64,
 }
 
 /// The client's address as the login throttle counts it (request data of HTTP requests).

@@ -82,7 +82,7 @@ impl Tokens {
 
     /// Checks signature, algorithm, issuer and expiry. The error says why, in words safe for
     /// a client (it never echoes the token).
-    pub fn verify_access(&self, token: &str) -> std::result::Result<(i64, String), String> {
+    pub(crate) fn verify_access(&self, token: &str) -> std::result::Result<AccessClaims, String> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|err| match err.kind() {
                 ErrorKind::ExpiredSignature => "access token expired".to_string(),
@@ -97,8 +97,21 @@ impl Tokens {
             .sub
             .parse::<i64>()
             .map_err(|_| "access token is malformed".to_string())?;
-        Ok((user_id, data.claims.sid))
+        Ok(AccessClaims {
+            user_id,
+            session_id: data.claims.sid,
+            expires_at: data.claims.exp,
+        })
     }
+}
+
+/// What a verified access token says.
+pub(crate) struct AccessClaims {
+    pub(crate) user_id: i64,
+    /// The refresh-token family of the login (`sid`).
+    pub(crate) session_id: String,
+    /// Unix seconds (`exp`): a graphql-ws connection signed in with it closes then.
+    pub(crate) expires_at: u64,
 }
 
 /// A new refresh token: 256 random bits, URL-safe. Returns (token for the client, hash to store).

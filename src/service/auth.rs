@@ -130,16 +130,18 @@ pub(crate) async fn resolve_viewer(
             "Authorization must be `Bearer <access token>`".into(),
         ));
     };
-    let (user_id, session_id) = match tokens.verify_access(token) {
+    let claims = match tokens.verify_access(token) {
         Ok(claims) => claims,
         Err(reason) => return Ok(Viewer::Rejected(reason)),
     };
+    let (user_id, session_id) = (claims.user_id, claims.session_id);
     if let Some(known) = viewers.get(user_id) {
         return Ok(Viewer::User(SignedIn {
             user_id,
             role: known.role,
             username: known.username,
             session_id,
+            token_expires_at: claims.expires_at,
         }));
     }
     let read_at = viewers.epoch();
@@ -155,6 +157,7 @@ pub(crate) async fn resolve_viewer(
                 role: known.role,
                 username: known.username,
                 session_id,
+                token_expires_at: claims.expires_at,
             }))
         }
         None => Ok(Viewer::Rejected(

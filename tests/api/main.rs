@@ -15,6 +15,7 @@ mod examples;
 mod faults;
 mod field_order;
 mod graphql_over_http;
+mod graphql_over_ws;
 mod hostile;
 mod hostile_input;
 mod http;

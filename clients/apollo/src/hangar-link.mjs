@@ -83,12 +83,25 @@ export function hangarLink({ httpLink, graphqlUrl, wsUrl, session, onSessionEnd,
     return from(refresh()).pipe(switchMap(() => forward(operation)));
   });
 
+  // The server closes a socket with 4403 when its access token expires; the client then
+  // reconnects, and connectionParams (run at every connect) refreshes the token first.
+  let socketTokenExpired = false;
   const ws = new GraphQLWsLink(
     createClient({
       url: wsUrl,
       webSocketImpl,
-      // Read at every (re)connect, so a refreshed token is used.
-      connectionParams: () => ({ Authorization: `Bearer ${session.accessToken}` }),
+      connectionParams: async () => {
+        if (socketTokenExpired && session.refreshToken) {
+          await refresh();
+          socketTokenExpired = false;
+        }
+        return { Authorization: `Bearer ${session.accessToken}` };
+      },
+      on: {
+        closed: (event) => {
+          if (event?.code === 4403) socketTokenExpired = true;
+        },
+      },
       lazy: true,
     }),
   );

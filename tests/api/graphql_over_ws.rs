@@ -1,0 +1,173 @@
+//! graphql-transport-ws as the `graphql-ws` library's PROTOCOL.md says: each protocol error
+//! closes with its own code and a reason that fits a close frame, a request error answers
+//! with an `error` message, an expired access token closes the socket with 4403, and an
+//! upgrade without the subprotocol is refused. (Keep-alive is in subscriptions.rs.)
+
+use std::time::Duration;
+
+use serde_json::json;
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{self, client::IntoClientRequest},
+};
+
+use crate::{
+    helpers::{Backend, TestApp},
+    subscriptions::{Socket, next, open, open_signed_in, send},
+};
+
+const SUBSCRIBE: &str = "subscription { droneEvents { kind } }";
+
+/// The close the socket ends with (messages before it must not come).
+async fn closed_with(socket: &mut Socket) -> (u16, String) {
+    match next(socket).await {
+        Some(Err(close)) => {
+            assert!(close.1.len() <= 123, "reason of {} bytes", close.1.len());
+            close
+        }
+        other => panic!("expected a close, got {other:?}"),
+    }
+}
+
+async fn protocol_errors_close_with_their_codes(app: TestApp) {
+    let token = app.admin_token().await;
+    let subscribe =
+        |id: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": SUBSCRIBE } });
+
+    // Invalid JSON, an unknown type, a malformed subscribe: 4400.
+    for message in [
+        "{not json",
+        r#"{"type":"what"}"#,
+        r#"{"type":"subscribe","id":"1"}"#,
+    ] {
+        let mut socket = open_signed_in(&app, &token).await;
+        socket.send_raw(message).await;
+        assert_eq!(
+            closed_with(&mut socket).await,
+            (4400, "Invalid message received".to_string()),
+            "{message}"
+        );
+    }
+    // An unknown type with a long name used to give a 162-byte reason; now 4400 and short.
+    let mut socket = open_signed_in(&app, &token).await;
+    send(&mut socket, json!({ "type": "x".repeat(200) })).await;
+    assert_eq!(closed_with(&mut socket).await.0, 4400);
+
+    // subscribe before connection_ack: 4401.
+    let mut socket = open(&app).await;
+    send(&mut socket, subscribe("1")).await;
+    assert_eq!(
+        closed_with(&mut socket).await,
+        (4401, "Unauthorized".to_string())
+    );
+
+    // The same id twice while the first runs: 4409.
+    let mut socket = open_signed_in(&app, &token).await;
+    send(&mut socket, subscribe("1")).await;
+    send(&mut socket, subscribe("1")).await;
+    assert_eq!(
+        closed_with(&mut socket).await,
+        (4409, "Subscriber for 1 already exists".to_string())
+    );
+
+    // A second connection_init: 4429.
+    let mut socket = open_signed_in(&app, &token).await;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })).await;
+    assert_eq!(
+        closed_with(&mut socket).await,
+        (4429, "Too many initialisation requests".to_string())
+    );
+}
+
+async fn request_errors_answer_with_an_error_message(app: TestApp) {
+    let token = app.admin_token().await;
+    let mut socket = open_signed_in(&app, &token).await;
+    send(
+        &mut socket,
+        json!({ "id": "bad", "type": "subscribe", "payload": { "query": "subscription { nosuchfield }" } }),
+    )
+    .await;
+    let answer = next(&mut socket).await.unwrap().unwrap();
+    assert_eq!(answer["type"], "error", "{answer}");
+    assert_eq!(answer["id"], "bad");
+    assert_eq!(answer["payload"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(answer.get("payload").unwrap().as_array().unwrap().len() == 1);
+    // No `complete` follows, and the socket (and the id) serve on.
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(
+        next(&mut socket).await.unwrap().unwrap(),
+        json!({ "type": "pong" })
+    );
+    let me =
+        crate::subscriptions::operate(&mut socket, "bad", "{ me { username } }", json!({})).await;
+    assert_eq!(me, json!({ "data": { "me": { "username": "admin" } } }));
+}
+
+crate::db_test!(
+    protocol_errors_close_with_their_codes,
+    request_errors_answer_with_an_error_message,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_without_init_closes_with_4408() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("HANGAR_WS_INIT_TIMEOUT", "200ms")]).await;
+    let mut socket = open(&app).await;
+    assert_eq!(
+        closed_with(&mut socket).await,
+        (4408, "Connection initialisation timeout".to_string())
+    );
+}
+
+/// The socket closes when its access token expires, so the client reconnects with a fresh one
+/// (Apollo's `connectionParams` function runs again on reconnect).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_closes_with_4403_when_its_token_expires() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("ACCESS_TOKEN_TTL", "2s")]).await;
+    let token = app.admin_token().await;
+    let mut socket = open_signed_in(&app, &token).await;
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
+    )
+    .await;
+    let started = tokio::time::Instant::now();
+    assert_eq!(
+        closed_with(&mut socket).await,
+        (4403, "access token expired".to_string())
+    );
+    assert!(started.elapsed() <= Duration::from_secs(3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgrade_without_a_known_subprotocol_is_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for offered in [None, Some("graphql-over-carrier-pigeon")] {
+        let mut request = format!("ws://{}/graphql/ws", app.addr)
+            .into_client_request()
+            .unwrap();
+        if let Some(offered) = offered {
+            request
+                .headers_mut()
+                .insert("sec-websocket-protocol", offered.parse().unwrap());
+        }
+        match connect_async(request).await {
+            Err(tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), 400, "{offered:?}")
+            }
+            other => panic!("{offered:?}: expected HTTP 400, got {other:?}"),
+        }
+    }
+}
+
+trait SendRaw {
+    async fn send_raw(&mut self, text: &str);
+}
+
+impl SendRaw for Socket {
+    async fn send_raw(&mut self, text: &str) {
+        use futures_util::SinkExt;
+        self.send(tungstenite::Message::Text(text.to_owned().into()))
+            .await
+            .unwrap();
+    }
+}
