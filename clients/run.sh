@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the real clients against a live Hangar: the Apollo Client test (clients/apollo/test/
-# apollo.mjs) and GraphiQL in headless Chromium (test/graphiql.mjs), on a fresh SQLite database
+# apollo.mjs), the graphql-http package's GraphQL-over-HTTP audit (test/graphql-http-audit.mjs),
+# the graphql-ws library's own client (test/graphql-ws.mjs)
+# and GraphiQL in headless Chromium (test/graphiql.mjs), on a fresh SQLite database
 # loaded with `hangar seed`. Needs node >= 20 and /usr/bin/chromium (Debian package chromium).
 #
 #   clients/run.sh            # uses target/debug/hangar (built by `cargo build`)
@@ -35,4 +37,6 @@ cd "$here/apollo"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent codegen > /dev/null   # TypeScript types from schema.graphql still generate
 node test/apollo.mjs
+node test/graphql-http-audit.mjs
+node test/graphql-ws.mjs
 node test/graphiql.mjs "${SCREENSHOT:-$root/docs/graphiql.png}"
