@@ -42,7 +42,7 @@ struct HttpState {
 }
 
 /// The whole application as an axum router.
-pub fn app(state: AppState) -> Router {
+pub(crate) fn app(state: AppState) -> Router {
     metrics::init();
     let gateway = Gateway::new(&state);
     let config = state.config.clone();
@@ -224,7 +224,8 @@ async fn graphql(
     response
 }
 
-/// A GraphQL-shaped error answer for a request refused before (or instead of) execution.
+/// A GraphQL-shaped error answer (no `data`) for a request refused before execution, or
+/// stopped by its deadline.
 fn refusal(status: StatusCode, code: &str, message: String) -> Response {
     let body = serde_json::json!({
         "errors": [{ "message": message, "extensions": { "code": code } }]

@@ -22,5 +22,4 @@ pub mod service;
 pub mod state;
 mod ws;
 
-pub use http::app;
 pub use state::AppState;

@@ -28,7 +28,7 @@ pub struct AppState {
 impl AppState {
     /// `namespace`: what separates this deployment's events from others on the same
     /// PostgreSQL database (the schema, in tests).
-    pub fn new(
+    pub(crate) fn new(
         config: Config,
         db: DatabaseConnection,
         statements: StatementCounter,

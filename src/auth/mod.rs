@@ -30,7 +30,7 @@ pub(crate) struct SignedIn {
     pub token_expires_at: u64,
 }
 
-/// The client's address as the login throttle counts it (request data of HTTP requests).
+/// The client's address as the login throttle counts it (data of an HTTP operation or of a graphql-ws connection).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ClientAddr(pub std::net::IpAddr);
 

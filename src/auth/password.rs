@@ -35,7 +35,7 @@ pub struct Passwords {
 
 impl Passwords {
     /// `concurrency`: how many hashes may run at the same time.
-    pub fn new(concurrency: usize) -> Self {
+    pub(crate) fn new(concurrency: usize) -> Self {
         Self {
             pool: Arc::default(),
             concurrency: concurrency.max(1),

@@ -41,7 +41,7 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    pub fn new(config: &Config) -> Self {
+    pub(crate) fn new(config: &Config) -> Self {
         let secret = config.jwt_secret.expose().as_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];

@@ -88,7 +88,7 @@ impl AuditEntry {
     }
 }
 
-/// A stored word this version does not know: the row is newer than the server reading it.
+/// A stored JSON snapshot as a GraphQL `JSON` value.
 fn snapshot(text: Option<&str>) -> Option<Json<serde_json::Value>> {
     text.and_then(|t| serde_json::from_str(t).ok()).map(Json)
 }

@@ -1,6 +1,7 @@
 //! Who an operation runs for, built one way for an HTTP request and for a graphql-ws
 //! connection: the viewer behind the access token and the client's address (for the login
-//! throttle). Everything per *operation* (loaders, the deadline) is the gateway's.
+//! throttle). Everything per *operation* is the gateway's: loaders, and the deadline (which
+//! HTTP sets once for a whole batch, and graphql-ws leaves to the gateway's default).
 
 use std::net::SocketAddr;
 

@@ -191,7 +191,6 @@ impl Gateway {
 
     /// The answer of an operation dropped at its deadline.
     fn timed_out(&self) -> Response {
-        tracing::warn!(timeout = ?self.timeout, "operation timed out");
         refused(Refusal::TimedOut.error(format!(
             "the request did not finish within {}; nothing it was writing was kept",
             humantime::format_duration(self.timeout)
@@ -215,9 +214,18 @@ impl Executor for Gateway {
     /// Past its deadline the operation is dropped mid-flight: its transaction rolls back.
     async fn execute(&self, request: Request) -> Response {
         let deadline = self.deadline(&request);
+        // The rest of an HTTP batch whose deadline has passed does not start (a timeout polls
+        // its future once before it looks at the clock).
+        if Instant::now() >= deadline {
+            return self.timed_out();
+        }
+        let operation = request.operation_name.clone();
         match tokio::time::timeout_at(deadline, self.run(request)).await {
             Ok(response) => response,
-            Err(_) => self.timed_out(),
+            Err(_) => {
+                tracing::warn!(timeout = ?self.timeout, operation, "operation timed out");
+                self.timed_out()
+            }
         }
     }
 
@@ -261,7 +269,10 @@ impl Executor for Gateway {
                     match tokio::time::timeout_at(deadline, answer.next()).await {
                         Ok(Some(response)) => add_codes(response),
                         Ok(None) => Response::default(),
-                        Err(_) => gateway.timed_out(),
+                        Err(_) => {
+                            tracing::warn!(timeout = ?gateway.timeout, "operation over graphql-ws timed out");
+                            gateway.timed_out()
+                        }
                     }
                 })
                 .boxed()

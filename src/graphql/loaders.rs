@@ -66,7 +66,7 @@ impl Loader<i64> for DroneCountOfCamera {
     }
 }
 
-/// The loaders of one request.
+/// The loaders of one operation.
 pub(crate) struct Loaders {
     cameras_of_drone: DataLoader<CamerasOfDrone, HashMapCache>,
     user_by_id: DataLoader<UserById, HashMapCache>,

@@ -1,4 +1,5 @@
-//! Cameras: registration (one or in bulk), changes, deletion, look-ups and the filtered list.
+//! Cameras: registration (one or in bulk), changes, deletion, look-ups and the relations
+//! drones need. What the list filters and orders by is in `camera/list.rs`.
 
 use std::collections::HashMap;
 

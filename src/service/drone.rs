@@ -1,4 +1,5 @@
-//! Drones: registration (one or in bulk), changes, deletion, look-ups and the filtered list.
+//! Drones: registration (one or in bulk), changes, deletion and look-ups. What the list
+//! filters and orders by is in `drone/list.rs`.
 
 use std::collections::{HashMap, HashSet};
 

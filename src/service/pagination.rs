@@ -331,11 +331,6 @@ impl TotalCount {
     }
 }
 
-/// Fetches one page of `select` (already filtered) in `order`, then id.
-///
-/// Costs one statement (plus one for `totalCount` if asked). `hasPreviousPage` when paging
-/// forward (and `hasNextPage` backward) is true exactly when a cursor was given, as the Relay
-/// spec allows: proving it otherwise would cost another query.
 /// A page of `K`'s entity, filtered by a domain's filter tree: a whole list query.
 pub(crate) async fn list<K: SortKey, F: FilterTree>(
     db: &DatabaseConnection,
@@ -353,6 +348,11 @@ where
     fetch_page(db, select, order, args).await
 }
 
+/// Fetches one page of `select` (already filtered) in `order`, then id.
+///
+/// Costs one statement (plus one for `totalCount` if asked). `hasPreviousPage` when paging
+/// forward (and `hasNextPage` backward) is true exactly when a cursor was given, as the Relay
+/// spec allows: proving it otherwise would cost another query.
 pub(crate) async fn fetch_page<K: SortKey>(
     db: &DatabaseConnection,
     select: Select<K::Entity>,
