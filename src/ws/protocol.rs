@@ -93,6 +93,11 @@ impl Protocol {
                 if !self.acknowledged {
                     return Err(Close::new(4401, "Unauthorized"));
                 }
+                // An id answered with `error` whose `complete` async-graphql has not sent yet:
+                // it reads this message before it polls the finished operation again, so the
+                // new operation replaces the old, and that `complete` never comes. (Waiting
+                // for it would swallow the new operation's own `complete`.)
+                self.errored.remove(id);
                 if !self.running.insert(id.to_owned()) {
                     return Err(Close::new(
                         4409,
@@ -186,6 +191,22 @@ mod tests {
             protocol.inbound(subscribe),
             Ok(()),
             "a completed id is free again"
+        );
+        // An id answered with `error` may be reused at once; the new operation's `complete`
+        // goes out.
+        let error =
+            r#"{"type":"next","id":"1","payload":{"data":null,"errors":[{"message":"x"}]}}"#;
+        assert!(
+            protocol
+                .outbound(error.into())
+                .unwrap()
+                .contains(r#""type":"error""#)
+        );
+        assert_eq!(protocol.inbound(subscribe), Ok(()));
+        let complete = r#"{"type":"complete","id":"1"}"#;
+        assert_eq!(
+            protocol.outbound(complete.into()).as_deref(),
+            Some(complete)
         );
         for bad in [
             &b"not json"[..],
