@@ -31,26 +31,26 @@ pub(crate) trait FilterTree: Sized {
     /// The text filters of this node, whose `in` lists count against the budget.
     fn text_filters(&self) -> Vec<Option<&StringFilter>>;
 
-    fn and(&self) -> &[Self];
-    fn or(&self) -> &[Self];
-    fn not(&self) -> Option<&Self>;
+    /// This node's `and`/`or`/`not`.
+    fn tree(&self) -> Tree<'_, Self>;
 
     /// The whole tree as one condition; BAD_USER_INPUT when it exceeds the budget.
     fn condition(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
         budget.enter(depth)?;
         budget.spend_in_values(self.text_filters())?;
         let mut all = Condition::all().add(self.fields(budget, depth)?);
-        for f in self.and() {
+        let Tree { and, or, not } = self.tree();
+        for f in and {
             all = all.add(f.condition(budget, depth + 1)?);
         }
-        if !self.or().is_empty() {
+        if !or.is_empty() {
             let mut any = Condition::any();
-            for f in self.or() {
+            for f in or {
                 any = any.add(f.condition(budget, depth + 1)?);
             }
             all = all.add(any);
         }
-        if let Some(f) = self.not() {
+        if let Some(f) = not {
             all = all.add(f.condition(budget, depth + 1)?.not());
         }
         Ok(all)
@@ -60,6 +60,13 @@ pub(crate) trait FilterTree: Sized {
     fn root_condition(&self) -> Result<Condition> {
         self.condition(&mut FilterBudget::default(), 1)
     }
+}
+
+/// The combinators of one filter node, over filters of the same kind.
+pub(crate) struct Tree<'a, F> {
+    pub(crate) and: &'a [F],
+    pub(crate) or: &'a [F],
+    pub(crate) not: Option<&'a F>,
 }
 
 /// Counts filter nodes against [`MAX_FILTER_NODES`], depth against [`MAX_FILTER_DEPTH`], and

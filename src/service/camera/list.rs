@@ -8,7 +8,7 @@ use crate::{
     entity::camera,
     error::Result,
     service::{
-        filter::{FilterBudget, FilterTree, FloatFilter, StringFilter},
+        filter::{FilterBudget, FilterTree, FloatFilter, StringFilter, Tree},
         pagination::{KeyKind, KeyValue, SortKey},
     },
 };
@@ -42,16 +42,12 @@ impl FilterTree for CameraFilter {
         vec![self.model.as_ref(), self.brand.as_ref()]
     }
 
-    fn and(&self) -> &[Self] {
-        &self.and
-    }
-
-    fn or(&self) -> &[Self] {
-        &self.or
-    }
-
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
+    fn tree(&self) -> Tree<'_, Self> {
+        Tree {
+            and: &self.and,
+            or: &self.or,
+            not: self.not.as_deref(),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{
     error::{AppError, Result},
     service::{
         camera::CameraFilter,
-        filter::{DateTimeFilter, FilterBudget, FilterTree, StringFilter, contains_ci},
+        filter::{DateTimeFilter, FilterBudget, FilterTree, StringFilter, Tree, contains_ci},
         pagination::{KeyKind, KeyValue, SortKey},
     },
 };
@@ -91,16 +91,12 @@ impl FilterTree for DroneFilter {
         ]
     }
 
-    fn and(&self) -> &[Self] {
-        &self.and
-    }
-
-    fn or(&self) -> &[Self] {
-        &self.or
-    }
-
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
+    fn tree(&self) -> Tree<'_, Self> {
+        Tree {
+            and: &self.and,
+            or: &self.or,
+            not: self.not.as_deref(),
+        }
     }
 }
 
