@@ -85,7 +85,6 @@ pub(crate) async fn upgrade(
 }
 
 /// What the connection's parts tell the socket loop.
-#[derive(Default)]
 struct Shared {
     /// The protocol's state (graphql-transport-ws only).
     protocol: Option<Protocol>,
@@ -94,7 +93,7 @@ struct Shared {
     /// When the access token of the signed-in connection expires (Unix seconds).
     token_expires_at: Option<u64>,
     /// When a frame last came from the peer.
-    heard: Option<Instant>,
+    heard: Instant,
 }
 
 type SharedState = Arc<Mutex<Shared>>;
@@ -113,8 +112,9 @@ async fn serve(
     let config = app.config.clone();
     let shared: SharedState = Arc::new(Mutex::new(Shared {
         protocol: (protocol == WebSocketProtocols::GraphQLWS).then(Protocol::default),
-        heard: Some(Instant::now()),
-        ..Shared::default()
+        close: None,
+        token_expires_at: None,
+        heard: Instant::now(),
     }));
     let (mut sink, stream) = socket.split();
     let inbound = shared.clone();
@@ -130,7 +130,7 @@ async fn serve(
         })
         .take_while(move |message| {
             let mut shared = lock(&inbound);
-            shared.heard = Some(Instant::now());
+            shared.heard = Instant::now();
             let Ok(message) = message else {
                 return future::ready(true);
             };
@@ -235,7 +235,7 @@ async fn serve(
                 }
             },
             _ = pings.tick() => {
-                let silent = lock(&shared).heard.map_or(Duration::MAX, |t| t.elapsed());
+                let silent = lock(&shared).heard.elapsed();
                 if silent > ping_every * DEAD_AFTER_PINGS {
                     tracing::debug!(?silent, "graphql-ws peer stopped answering pings");
                     let _ = sink
