@@ -2,18 +2,20 @@
 """Register drones from a CSV file through Hangar's registerDrones mutation.
 
 Standard library only. The CSV has a header row with the columns
-serialNumber,name,brand,cameraModels (camera models separated by ';', may be empty):
+serialNumber,name,brand,cameraModels (camera models separated by ';', may be empty) and,
+optionally, site (the name of an existing site) and tags (separated by ';'). An empty site or
+tags cell sends nothing, so with --on-conflict UPDATE the drone keeps its own:
 
-    serialNumber,name,brand,cameraModels
-    1581F6Q00001,Mavic 3 Pro,DJI,Hasselblad L2D-20c
-    SKX1000001,Skydio X10,Skydio,Skydio VT300-L;FLIR Vue TZ20-R
+    serialNumber,name,brand,cameraModels,site,tags
+    1581F6Q00001,Mavic 3 Pro,DJI,Hasselblad L2D-20c,Paris HQ,photo;spare
+    SKX1000001,Skydio X10,Skydio,Skydio VT300-L;FLIR Vue TZ20-R,Berlin Lab,thermal
 
 Usage:
     HANGAR_PASSWORD=... python3 examples/bulk_register.py drones.csv \
         --url http://127.0.0.1:8080/graphql --username admin --on-conflict SKIP
 
 Rows go in batches (--batch, default 1000; the server takes up to 10,000 per call), each batch in
-one transaction. Rows the server rejects (bad fields, unknown camera models) are reported with
+one transaction. Rows the server rejects (bad fields, unknown camera models or sites) are reported with
 their CSV line and left out; the rest of their batch is sent again. Exit status: 0 when every
 row was created, updated or skipped; 1 when some were rejected; 2 on a usage or server error.
 """
@@ -74,6 +76,12 @@ def read_rows(path):
                 "brand": row["brand"] or "",
                 "cameraModels": models,
             }
+            site = (row.get("site") or "").strip()
+            if site:
+                item["site"] = site
+            tags = [t.strip() for t in (row.get("tags") or "").split(";") if t.strip()]
+            if tags:
+                item["tags"] = tags
             yield reader.line_num, item
 
 
@@ -100,7 +108,7 @@ def register_batch(url, token, batch, on_conflict, totals):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("csv", help="CSV file with serialNumber,name,brand,cameraModels")
+    parser.add_argument("csv", help="CSV file with serialNumber,name,brand,cameraModels[,site,tags]")
     parser.add_argument("--url", default=os.environ.get("HANGAR_URL", "http://127.0.0.1:8080/graphql"))
     parser.add_argument("--username", default=os.environ.get("HANGAR_USERNAME", "admin"))
     parser.add_argument("--on-conflict", choices=["FAIL", "SKIP", "UPDATE"], default="SKIP",

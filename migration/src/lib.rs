@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_users_and_tokens;
 mod m20261123_000002_inventory;
 mod m20261123_000003_audit_log;
+mod m20261202_000004_fleet;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_users_and_tokens::Migration),
             Box::new(m20261123_000002_inventory::Migration),
             Box::new(m20261123_000003_audit_log::Migration),
+            Box::new(m20261202_000004_fleet::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 
-/// One change to a user, camera or drone (see the `audit_log` migration).
+/// One change to a user, camera, drone, site or maintenance entry (see the `audit_log` migration).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_log")]
 pub struct Model {
@@ -42,6 +42,10 @@ pub enum AuditEntity {
     Camera,
     #[sea_orm(string_value = "DRONE")]
     Drone,
+    #[sea_orm(string_value = "SITE")]
+    Site,
+    #[sea_orm(string_value = "MAINTENANCE")]
+    Maintenance,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,5 +5,8 @@ pub mod audit;
 pub mod camera;
 pub mod drone;
 pub mod drone_camera;
+pub mod drone_tag;
+pub mod maintenance;
 pub mod refresh_token;
+pub mod site;
 pub mod user;

@@ -21,6 +21,8 @@ pub(crate) enum AuditEntity {
     User,
     Camera,
     Drone,
+    Site,
+    Maintenance,
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -214,13 +214,17 @@ impl CameraMutation {
         &self,
         ctx: &Context<'_>,
         inputs: Vec<RegisterCameraInput>,
-        #[graphql(default)] on_conflict: OnConflict,
+        #[graphql(default_with = "Some(OnConflict::Fail)")] on_conflict: Option<OnConflict>,
     ) -> Result<BulkCamerasPayload> {
         check_bulk_size(ctx, inputs.len())?;
         let inputs = inputs.into_iter().map(Into::into).collect();
-        let outcome =
-            cameras::register_many(&state(ctx).db, &actor(ctx)?, inputs, on_conflict.into())
-                .await?;
+        let outcome = cameras::register_many(
+            &state(ctx).db,
+            &actor(ctx)?,
+            inputs,
+            on_conflict.unwrap_or_default().into(),
+        )
+        .await?;
         loaders::prefetch_cameras(ctx, &[ctx.look_ahead().field("cameras")], &outcome.rows).await?;
         Ok(BulkCamerasPayload {
             created: count(outcome.created),

@@ -2,12 +2,12 @@
 //! the sort direction and ordering, the paging arguments, bulk-call policy and size, and ids.
 //! A domain module holds only what is its own.
 
-use async_graphql::{Context, Enum, ID, InputObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined};
 
 use crate::{
     error::AppError,
     graphql::{guard::state, scalars::DateTime},
-    service::{bulk, filter, pagination},
+    service::{self, bulk, filter, pagination},
 };
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -145,6 +145,15 @@ impl From<DateTimeFilter> for filter::DateTimeFilter {
             lt: f.lt.map(|t| t.0),
             lte: f.lte.map(|t| t.0),
         }
+    }
+}
+
+/// An optional input field as a change: omitted keeps, null clears, a value sets.
+pub(crate) fn patch<T>(value: MaybeUndefined<T>) -> service::Patch<T> {
+    match value {
+        MaybeUndefined::Undefined => service::Patch::Keep,
+        MaybeUndefined::Null => service::Patch::Clear,
+        MaybeUndefined::Value(v) => service::Patch::Set(v),
     }
 }
 

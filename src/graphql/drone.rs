@@ -1,6 +1,7 @@
 //! Drones in GraphQL: the `Drone` type, `drone`/`drones`, and the support team's mutations.
+//! Status moves, maintenance and the dashboards are in `fleet.rs`.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
 use crate::{
     entity::{drone as drone_entity, user::Role},
@@ -8,18 +9,21 @@ use crate::{
     graphql::{
         camera::{Camera, CameraFilter},
         common::{
-            DateTimeFilter, OnConflict, SortDirection, StringFilter, check_bulk_size, combinators,
-            count, ordering, page_args, parse_id, to_id,
+            DateTimeFilter, OnConflict, SortDirection, StringFilter, check_bulk_size, count,
+            ordering, page_args, parse_id, patch, to_id,
         },
         connection::Connection,
+        fleet::{DroneStatus, DroneStatusFilter, MaintenanceEntry, TagFilter},
         guard::{RoleGuard, SignedInGuard, actor, state},
         loaders,
         scalars::DateTime,
+        site::{Site, SiteFilter},
         user::User,
     },
     service::{
-        drone::{self as drones, DroneInput, DronePatch, DroneSort},
-        pagination::{self, SortDirection as SortOrder},
+        drone::{self as drones, DroneInput, DronePatch, DroneSort, maintenance},
+        now,
+        pagination::{self, PageArgs, SortDirection as SortOrder},
     },
 };
 
@@ -68,6 +72,106 @@ impl Drone {
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
+
+    /// Where the drone is in its life (see DroneStatus for the moves).
+    async fn status(&self) -> DroneStatus {
+        self.0.status.into()
+    }
+
+    /// Why it is in its status, as given with its last status move (the check-out note, what
+    /// is wrong, how it was lost); null when none was given.
+    async fn status_note(&self) -> Option<&str> {
+        self.0.status_note.as_deref()
+    }
+
+    /// Where it is stationed; null when nowhere.
+    async fn site(&self, ctx: &Context<'_>) -> Result<Option<Site>> {
+        let Some(site_id) = self.0.site_id else {
+            return Ok(None);
+        };
+        Ok(loaders::site(ctx, site_id).await?.map(Site))
+    }
+
+    /// The user who has it checked out; null unless CHECKED_OUT.
+    async fn holder(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(user_id) = self.0.holder_id else {
+            return Ok(None);
+        };
+        Ok(loaders::user(ctx, user_id).await?.map(User))
+    }
+
+    /// When it was checked out; null unless CHECKED_OUT.
+    async fn checked_out_at(&self) -> Option<DateTime> {
+        self.0.checked_out_at.map(DateTime)
+    }
+
+    /// When the holder is to bring it back; null unless CHECKED_OUT (may be null then too).
+    async fn due_back_at(&self) -> Option<DateTime> {
+        self.0.due_back_at.map(DateTime)
+    }
+
+    /// CHECKED_OUT with dueBackAt in the past.
+    async fn overdue(&self) -> bool {
+        drones::overdue(&self.0, now())
+    }
+
+    /// Sorted, unique.
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        loaders::tags_of(ctx, self.0.id).await
+    }
+
+    /// Days between inspections; null: no schedule.
+    async fn maintenance_interval_days(&self) -> Option<i32> {
+        self.0.maintenance_interval_days
+    }
+
+    /// performedAt of the latest maintenance entry; null when none.
+    async fn last_maintenance_at(&self) -> Option<DateTime> {
+        self.0.last_maintenance_at.map(DateTime)
+    }
+
+    /// lastMaintenanceAt (or createdAt when none) + maintenanceIntervalDays; null without a
+    /// schedule.
+    async fn maintenance_due_at(&self) -> Option<DateTime> {
+        self.0.maintenance_due_at.map(DateTime)
+    }
+
+    /// maintenanceDueAt has passed and the drone is not RETIRED.
+    async fn maintenance_due(&self) -> bool {
+        drones::maintenance_due(&self.0, now())
+    }
+
+    /// What was done to it, newest first (by performedAt).
+    #[graphql(
+        complexity = "crate::graphql::connection::page_complexity(first, last, child_complexity)"
+    )]
+    async fn maintenance(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Connection<MaintenanceEntry>> {
+        let args = page_args(ctx, first, after, last, before);
+        let page = maintenance::list(&state(ctx).db, self.0.id, &args).await?;
+        Ok(Connection::from_page(page, MaintenanceEntry))
+    }
+}
+
+/// A page of drones matching `filter`, with the relations its nodes select prefetched: the one
+/// path of `Query.drones` and `Site.drones`.
+pub(crate) async fn drone_page(
+    ctx: &Context<'_>,
+    filter: drones::DroneFilter,
+    order_by: Option<Vec<DroneOrder>>,
+    args: PageArgs,
+) -> Result<Connection<Drone>> {
+    let order = ordering(order_by);
+    let page = pagination::list(&state(ctx).db, Some(filter), &order, &args).await?;
+    let rows: Vec<_> = page.rows.iter().map(|(_, d)| d.clone()).collect();
+    loaders::prefetch_drones(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;
+    Ok(Connection::from_page(page, Drone))
 }
 
 #[derive(InputObject, Clone, Debug, Default)]
@@ -80,25 +184,55 @@ pub(crate) struct DroneFilter {
     /// Drones that support at least one camera matching this filter.
     pub camera: Option<CameraFilter>,
     pub created_at: Option<DateTimeFilter>,
+    pub status: Option<DroneStatusFilter>,
+    /// Drones stationed at a site matching this filter (an EXISTS semi-join, as camera).
+    pub site: Option<SiteFilter>,
+    /// Shorthand for site: { city: { eq } }, compared case-insensitively.
+    pub city: Option<String>,
+    /// Drones checked out to this user.
+    pub holder_id: Option<ID>,
+    /// true: CHECKED_OUT past dueBackAt; false: every other drone.
+    pub overdue: Option<bool>,
+    /// true: maintenanceDue; false: every other drone.
+    pub maintenance_due: Option<bool>,
+    pub tags: Option<TagFilter>,
     pub and: Option<Vec<DroneFilter>>,
     pub or: Option<Vec<DroneFilter>>,
     pub not: Option<Box<DroneFilter>>,
 }
 
-impl From<DroneFilter> for drones::DroneFilter {
-    fn from(f: DroneFilter) -> Self {
-        let (and, or, not) = combinators(f.and, f.or, f.not);
-        drones::DroneFilter {
+impl TryFrom<DroneFilter> for drones::DroneFilter {
+    type Error = AppError;
+
+    fn try_from(f: DroneFilter) -> Result<Self, AppError> {
+        let convert = |list: Option<Vec<DroneFilter>>| -> Result<Vec<Self>, AppError> {
+            list.unwrap_or_default()
+                .into_iter()
+                .map(Self::try_from)
+                .collect()
+        };
+        Ok(drones::DroneFilter {
             search: f.search,
             serial_number: f.serial_number.map(Into::into),
             name: f.name.map(Into::into),
             brand: f.brand.map(Into::into),
             camera: f.camera.map(Into::into),
             created_at: f.created_at.map(Into::into),
-            and,
-            or,
-            not,
-        }
+            status: f.status.map(Into::into),
+            site: f.site.map(Into::into),
+            city: f.city,
+            site_id: None,
+            holder_id: f.holder_id.as_ref().map(parse_id).transpose()?,
+            overdue: f.overdue,
+            maintenance_due: f.maintenance_due,
+            tags: f.tags.map(Into::into),
+            and: convert(f.and)?,
+            or: convert(f.or)?,
+            not: f
+                .not
+                .map(|n| Self::try_from(*n).map(Box::new))
+                .transpose()?,
+        })
     }
 }
 
@@ -110,6 +244,12 @@ pub(crate) enum DroneOrderField {
     SerialNumber,
     CreatedAt,
     UpdatedAt,
+    /// Lifecycle order: AVAILABLE, CHECKED_OUT, MAINTENANCE, LOST, RETIRED.
+    Status,
+    /// Soonest first; drones without a due date last (first when descending).
+    DueBackAt,
+    /// Soonest first; drones without a schedule last (first when descending).
+    MaintenanceDueAt,
 }
 
 #[derive(InputObject, Clone, Debug)]
@@ -133,6 +273,14 @@ pub(crate) struct RegisterDroneInput {
     /// Models of already registered cameras, matched case-insensitively; may be empty. An
     /// unknown model is BAD_USER_INPUT naming it.
     pub camera_models: Vec<String>,
+    /// Name of an existing site, matched case-insensitively; an unknown name is BAD_USER_INPUT
+    /// naming it (in bulk: by item index).
+    pub site: Option<String>,
+    /// Labels, normalised (see TagFilter). With onConflict UPDATE, omitted keeps the drone's.
+    pub tags: Option<Vec<String>>,
+    /// 1-3650 days between inspections; omitted: no schedule (with onConflict UPDATE, keeps
+    /// the drone's).
+    pub maintenance_interval_days: Option<i32>,
 }
 
 impl From<RegisterDroneInput> for DroneInput {
@@ -142,10 +290,14 @@ impl From<RegisterDroneInput> for DroneInput {
             name: i.name,
             brand: i.brand,
             camera_models: i.camera_models,
+            site: i.site,
+            tags: i.tags,
+            maintenance_interval_days: i.maintenance_interval_days,
         }
     }
 }
 
+/// An omitted field is left unchanged.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct UpdateDroneInput {
     pub name: Option<String>,
@@ -154,6 +306,14 @@ pub(crate) struct UpdateDroneInput {
     pub camera_models: Option<Vec<String>>,
     pub add_camera_models: Option<Vec<String>>,
     pub remove_camera_models: Option<Vec<String>>,
+    /// Site name as in RegisterDroneInput; explicit null: stationed nowhere.
+    pub site: MaybeUndefined<String>,
+    /// Replaces all tags.
+    pub tags: Option<Vec<String>>,
+    pub add_tags: Option<Vec<String>>,
+    pub remove_tags: Option<Vec<String>>,
+    /// 1-3650; explicit null: no schedule.
+    pub maintenance_interval_days: MaybeUndefined<i32>,
 }
 
 #[derive(SimpleObject)]
@@ -206,18 +366,17 @@ impl DroneQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Connection<Drone>> {
-        let order = ordering(order_by);
-        let args = page_args(ctx, first, after, last, before);
-        let page = pagination::list(
-            &state(ctx).db,
-            filter.map(drones::DroneFilter::from),
-            &order,
-            &args,
+        let filter = filter
+            .map(drones::DroneFilter::try_from)
+            .transpose()?
+            .unwrap_or_default();
+        drone_page(
+            ctx,
+            filter,
+            order_by,
+            page_args(ctx, first, after, last, before),
         )
-        .await?;
-        let rows: Vec<_> = page.rows.iter().map(|(_, d)| d.clone()).collect();
-        loaders::prefetch_drones(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;
-        Ok(Connection::from_page(page, Drone))
+        .await
     }
 }
 
@@ -235,7 +394,8 @@ impl DroneMutation {
         ))
     }
 
-    /// One transaction, up to `HANGAR_MAX_BULK_ITEMS` items (a server setting): with FAIL, any
+    /// `onConflict` defaults to FAIL (also when null). One transaction, up to
+    /// `HANGAR_MAX_BULK_ITEMS` items (a server setting): with FAIL, any
     /// invalid or conflicting item rejects the whole batch (errors name each item by index).
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
@@ -243,7 +403,7 @@ impl DroneMutation {
         &self,
         ctx: &Context<'_>,
         inputs: Vec<RegisterDroneInput>,
-        #[graphql(default)] on_conflict: OnConflict,
+        #[graphql(default_with = "Some(OnConflict::Fail)")] on_conflict: Option<OnConflict>,
     ) -> Result<BulkDronesPayload> {
         check_bulk_size(ctx, inputs.len())?;
         let actor = actor(ctx)?;
@@ -253,7 +413,7 @@ impl DroneMutation {
             &state(ctx).events,
             &actor,
             inputs,
-            on_conflict.into(),
+            on_conflict.unwrap_or_default().into(),
         )
         .await?;
         loaders::prefetch_drones(ctx, &[ctx.look_ahead().field("drones")], &outcome.rows).await?;
@@ -279,6 +439,11 @@ impl DroneMutation {
             camera_models: input.camera_models,
             add_camera_models: input.add_camera_models,
             remove_camera_models: input.remove_camera_models,
+            site: patch(input.site),
+            tags: input.tags,
+            add_tags: input.add_tags,
+            remove_tags: input.remove_tags,
+            maintenance_interval_days: patch(input.maintenance_interval_days),
         };
         Ok(Drone(
             drones::update(

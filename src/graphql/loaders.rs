@@ -1,5 +1,6 @@
-//! DataLoaders for the relations of a page: `Drone.cameras`, `Drone.registeredBy` and
-//! `Camera.droneCount`, so a page of 1 or 100 drones costs the same statements.
+//! DataLoaders for the relations of a page: `Drone.cameras`, `registeredBy`, `site`, `holder`
+//! and `tags`, `Camera.droneCount`, `Site.droneCount`, `User.checkedOutDrones` and
+//! `MaintenanceEntry.drone`, so a page of 1 or 100 rows costs the same statements.
 //!
 //! Each operation gets its own loaders (with a per-operation cache) from the gateway, over HTTP
 //! and graphql-ws alike. A list resolver
@@ -20,14 +21,82 @@ use async_graphql::{
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    entity::{camera, drone, user},
+    entity::{camera, drone, site, user},
     graphql::guard::state,
-    service::{camera as cameras, user as users},
+    service::{
+        camera as cameras,
+        drone::{self as drones, tags},
+        site as sites, user as users,
+    },
 };
 
 pub(crate) struct CamerasOfDrone(DatabaseConnection);
 pub(crate) struct UserById(DatabaseConnection);
 pub(crate) struct DroneCountOfCamera(DatabaseConnection);
+pub(crate) struct SiteById(DatabaseConnection);
+pub(crate) struct DroneCountOfSite(DatabaseConnection);
+pub(crate) struct TagsOfDrone(DatabaseConnection);
+pub(crate) struct DroneById(DatabaseConnection);
+pub(crate) struct DronesHeldBy(DatabaseConnection);
+
+impl Loader<i64> for SiteById {
+    type Value = site::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let found = sites::find_by_ids(&self.0, ids).await?;
+        Ok(found.into_iter().map(|s| (s.id, s)).collect())
+    }
+}
+
+impl Loader<i64> for DroneCountOfSite {
+    type Value = i64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, site_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let mut counts = sites::drone_counts(&self.0, site_ids).await?;
+        for id in site_ids {
+            counts.entry(*id).or_insert(0);
+        }
+        Ok(counts)
+    }
+}
+
+impl Loader<i64> for TagsOfDrone {
+    type Value = Vec<String>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, drone_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let mut found = tags::by_drone_ids(&self.0, drone_ids).await?;
+        for id in drone_ids {
+            found.entry(*id).or_default();
+        }
+        Ok(found)
+    }
+}
+
+impl Loader<i64> for DroneById {
+    type Value = drone::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let found = drones::find_by_ids(&self.0, ids).await?;
+        Ok(found.into_iter().map(|d| (d.id, d)).collect())
+    }
+}
+
+impl Loader<i64> for DronesHeldBy {
+    type Value = Vec<drone::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, user_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let mut found = drones::held_by(&self.0, user_ids).await?;
+        for id in user_ids {
+            found.entry(*id).or_default();
+        }
+        Ok(found)
+    }
+}
 
 impl Loader<i64> for CamerasOfDrone {
     type Value = Vec<camera::Model>;
@@ -71,26 +140,28 @@ pub(crate) struct Loaders {
     cameras_of_drone: DataLoader<CamerasOfDrone, HashMapCache>,
     user_by_id: DataLoader<UserById, HashMapCache>,
     drone_count_of_camera: DataLoader<DroneCountOfCamera, HashMapCache>,
+    site_by_id: DataLoader<SiteById, HashMapCache>,
+    drone_count_of_site: DataLoader<DroneCountOfSite, HashMapCache>,
+    tags_of_drone: DataLoader<TagsOfDrone, HashMapCache>,
+    drone_by_id: DataLoader<DroneById, HashMapCache>,
+    drones_held_by: DataLoader<DronesHeldBy, HashMapCache>,
+}
+
+fn loader<L: Loader<i64>>(inner: L) -> DataLoader<L, HashMapCache> {
+    DataLoader::with_cache(inner, tokio::spawn, HashMapCache::default())
 }
 
 impl Loaders {
     pub(crate) fn new(db: &DatabaseConnection) -> Self {
         Self {
-            cameras_of_drone: DataLoader::with_cache(
-                CamerasOfDrone(db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
-            user_by_id: DataLoader::with_cache(
-                UserById(db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
-            drone_count_of_camera: DataLoader::with_cache(
-                DroneCountOfCamera(db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
+            cameras_of_drone: loader(CamerasOfDrone(db.clone())),
+            user_by_id: loader(UserById(db.clone())),
+            drone_count_of_camera: loader(DroneCountOfCamera(db.clone())),
+            site_by_id: loader(SiteById(db.clone())),
+            drone_count_of_site: loader(DroneCountOfSite(db.clone())),
+            tags_of_drone: loader(TagsOfDrone(db.clone())),
+            drone_by_id: loader(DroneById(db.clone())),
+            drones_held_by: loader(DronesHeldBy(db.clone())),
         }
     }
 }
@@ -135,6 +206,59 @@ pub(crate) async fn drone_count(ctx: &Context<'_>, camera_id: i64) -> Result<i64
     })
 }
 
+pub(crate) async fn site(ctx: &Context<'_>, site_id: i64) -> Result<Option<site::Model>> {
+    Ok(match loaders(ctx) {
+        Some(l) => l.site_by_id.load_one(site_id).await?,
+        None => sites::find_by_id(&state(ctx).db, site_id).await?,
+    })
+}
+
+pub(crate) async fn site_drone_count(ctx: &Context<'_>, site_id: i64) -> Result<i64> {
+    Ok(match loaders(ctx) {
+        Some(l) => l.drone_count_of_site.load_one(site_id).await?.unwrap_or(0),
+        None => sites::drone_counts(&state(ctx).db, &[site_id])
+            .await?
+            .get(&site_id)
+            .copied()
+            .unwrap_or(0),
+    })
+}
+
+pub(crate) async fn tags_of(ctx: &Context<'_>, drone_id: i64) -> Result<Vec<String>> {
+    Ok(match loaders(ctx) {
+        Some(l) => l
+            .tags_of_drone
+            .load_one(drone_id)
+            .await?
+            .unwrap_or_default(),
+        None => tags::by_drone_ids(&state(ctx).db, &[drone_id])
+            .await?
+            .remove(&drone_id)
+            .unwrap_or_default(),
+    })
+}
+
+pub(crate) async fn drone(ctx: &Context<'_>, drone_id: i64) -> Result<Option<drone::Model>> {
+    Ok(match loaders(ctx) {
+        Some(l) => l.drone_by_id.load_one(drone_id).await?,
+        None => drones::find_by_id(&state(ctx).db, drone_id).await?,
+    })
+}
+
+pub(crate) async fn drones_held_by(ctx: &Context<'_>, user_id: i64) -> Result<Vec<drone::Model>> {
+    Ok(match loaders(ctx) {
+        Some(l) => l
+            .drones_held_by
+            .load_one(user_id)
+            .await?
+            .unwrap_or_default(),
+        None => drones::held_by(&state(ctx).db, &[user_id])
+            .await?
+            .remove(&user_id)
+            .unwrap_or_default(),
+    })
+}
+
 /// The selections of a connection's nodes: `edges { node { … } }` and `nodes { … }`.
 pub(crate) fn node_selections<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
     [
@@ -156,9 +280,28 @@ pub(crate) async fn prefetch_drones(
         return Ok(());
     }
     let selects = |field: &str| nodes.iter().any(|n| n.field(field).exists());
+    // registeredBy and holder are both users: one batch for both.
+    let mut users: HashSet<i64> = HashSet::new();
     if selects("registeredBy") {
-        let ids: HashSet<i64> = page.iter().filter_map(|d| d.registered_by_id).collect();
-        loaders.user_by_id.load_many(ids).await?;
+        users.extend(page.iter().filter_map(|d| d.registered_by_id));
+    }
+    if selects("holder") {
+        users.extend(page.iter().filter_map(|d| d.holder_id));
+    }
+    if !users.is_empty() {
+        loaders.user_by_id.load_many(users).await?;
+    }
+    if selects("site") {
+        let ids: Vec<i64> = page.iter().filter_map(|d| d.site_id).collect();
+        let site_nodes: Vec<Lookahead<'_>> = nodes.iter().map(|n| n.field("site")).collect();
+        loaders.site_by_id.load_many(ids.iter().copied()).await?;
+        prefetch_sites(ctx, &site_nodes, &ids).await?;
+    }
+    if selects("tags") {
+        loaders
+            .tags_of_drone
+            .load_many(page.iter().map(|d| d.id))
+            .await?;
     }
     if selects("cameras") {
         let by_drone = loaders
@@ -168,6 +311,58 @@ pub(crate) async fn prefetch_drones(
         let cameras: Vec<camera::Model> = by_drone.into_values().flatten().collect();
         let camera_nodes: Vec<Lookahead<'_>> = nodes.iter().map(|n| n.field("cameras")).collect();
         prefetch_cameras(ctx, &camera_nodes, &cameras).await?;
+    }
+    Ok(())
+}
+
+/// Loads, in one batch, the drone counts `nodes` select for these sites.
+pub(crate) async fn prefetch_sites(
+    ctx: &Context<'_>,
+    nodes: &[Lookahead<'_>],
+    site_ids: &[i64],
+) -> Result<()> {
+    let Some(loaders) = loaders(ctx) else {
+        return Ok(());
+    };
+    if !site_ids.is_empty() && nodes.iter().any(|n| n.field("droneCount").exists()) {
+        let ids: HashSet<i64> = site_ids.iter().copied().collect();
+        loaders.drone_count_of_site.load_many(ids).await?;
+    }
+    Ok(())
+}
+
+/// Loads, in one batch each, what `nodes` select for these users: their checked-out drones
+/// and those drones' own relations.
+pub(crate) async fn prefetch_users(
+    ctx: &Context<'_>,
+    nodes: &[Lookahead<'_>],
+    user_ids: &[i64],
+) -> Result<()> {
+    let Some(loaders) = loaders(ctx) else {
+        return Ok(());
+    };
+    if user_ids.is_empty() || !nodes.iter().any(|n| n.field("checkedOutDrones").exists()) {
+        return Ok(());
+    }
+    let held = loaders
+        .drones_held_by
+        .load_many(user_ids.iter().copied())
+        .await?;
+    let drones: Vec<drone::Model> = held.into_values().flatten().collect();
+    let drone_nodes: Vec<Lookahead<'_>> =
+        nodes.iter().map(|n| n.field("checkedOutDrones")).collect();
+    prefetch_drones(ctx, &drone_nodes, &drones).await
+}
+
+/// Loads these sites in one batch (dashboard rows that name them).
+pub(crate) async fn prefetch_site_ids(ctx: &Context<'_>, site_ids: &[i64]) -> Result<()> {
+    if let Some(loaders) = loaders(ctx)
+        && !site_ids.is_empty()
+    {
+        loaders
+            .site_by_id
+            .load_many(site_ids.iter().copied())
+            .await?;
     }
     Ok(())
 }

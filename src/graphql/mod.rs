@@ -8,11 +8,13 @@ pub(crate) mod connection;
 pub(crate) mod context;
 pub(crate) mod drone;
 pub(crate) mod error_codes;
+pub(crate) mod fleet;
 pub(crate) mod gateway;
 pub(crate) mod guard;
 pub(crate) mod loaders;
 pub(crate) mod read_only;
 pub(crate) mod scalars;
+pub(crate) mod site;
 pub(crate) mod subscription;
 pub(crate) mod user;
 pub(crate) mod variables;
@@ -27,6 +29,8 @@ pub(crate) struct QueryRoot(
     user::UserQuery,
     camera::CameraQuery,
     drone::DroneQuery,
+    site::SiteQuery,
+    fleet::FleetQuery,
     audit::AuditQuery,
 );
 
@@ -37,6 +41,8 @@ pub(crate) struct MutationRoot(
     user::UserMutation,
     camera::CameraMutation,
     drone::DroneMutation,
+    site::SiteMutation,
+    fleet::FleetMutation,
 );
 
 pub(crate) type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;

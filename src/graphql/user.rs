@@ -6,13 +6,14 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use crate::{
     entity::user::{self as user_entity, Role as DbRole},
     graphql::{
-        common::{SortDirection, StringFilter, ordering, page_args, parse_id, to_id},
+        common::{SortDirection, StringFilter, ordering, page_args, parse_id, patch, to_id},
         connection::Connection,
+        drone::Drone,
         guard::{RoleGuard, SignedInGuard, actor, signed_in, state, viewer},
+        loaders,
         scalars::{Date, DateTime},
     },
     service::{
-        Patch,
         pagination::SortDirection as SortOrder,
         user::{self as users, NewUser, ProfilePatch, UserSort, UserUpdate},
     },
@@ -63,6 +64,13 @@ impl User {
 
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
+    }
+
+    /// Drones this user has checked out, ordered by dueBackAt (nulls last).
+    async fn checked_out_drones(&self, ctx: &Context<'_>) -> Result<Vec<Drone>> {
+        let held = loaders::drones_held_by(ctx, self.0.id).await?;
+        loaders::prefetch_drones(ctx, &[ctx.look_ahead()], &held).await?;
+        Ok(held.into_iter().map(Drone).collect())
     }
 }
 
@@ -124,14 +132,6 @@ pub(crate) struct UpdateUserInput {
     pub password: Option<String>,
 }
 
-fn patch<T>(value: MaybeUndefined<T>) -> Patch<T> {
-    match value {
-        MaybeUndefined::Undefined => Patch::Keep,
-        MaybeUndefined::Null => Patch::Clear,
-        MaybeUndefined::Value(v) => Patch::Set(v),
-    }
-}
-
 fn profile_patch(
     first_name: MaybeUndefined<String>,
     last_name: MaybeUndefined<String>,
@@ -191,6 +191,8 @@ impl UserQuery {
         let order = ordering(order_by);
         let args = page_args(ctx, first, after, last, before);
         let page = users::list(&state(ctx).db, filter, &order, &args).await?;
+        let ids: Vec<i64> = page.rows.iter().map(|(_, u)| u.id).collect();
+        loaders::prefetch_users(ctx, &loaders::node_selections(&ctx.look_ahead()), &ids).await?;
         Ok(Connection::from_page(page, User))
     }
 }

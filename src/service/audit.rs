@@ -1,5 +1,5 @@
-//! The audit trail: who created, changed or deleted which user, camera or drone, when, and
-//! what it looked like before and after.
+//! The audit trail: who created, changed or deleted which user, camera, drone, site or
+//! maintenance entry, when, and what it looked like before and after.
 //!
 //! Services call [`record`] with their own transaction, so a change and its audit rows commit
 //! or roll back together: the trail can never claim a change that did not happen, nor miss one
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 pub(crate) use crate::entity::audit::{AuditAction, AuditEntity};
 use crate::{
-    entity::{audit, camera, drone, user},
+    entity::{audit, camera, drone, maintenance, site, user},
     error::Result,
     service::{
         filter::DateTimeFilter,
@@ -135,10 +135,21 @@ pub(crate) fn camera_snapshot(camera: &camera::Model) -> Value {
     })
 }
 
-/// A drone with the models of its cameras, sorted so equal lists compare equal.
-pub(crate) fn drone_snapshot(drone: &drone::Model, camera_models: &[String]) -> Value {
+fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {
+    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
+/// A drone with the models of its cameras and its tags, sorted so equal lists compare equal,
+/// and where it is in its life: a status move shows in before/after.
+pub(crate) fn drone_snapshot(
+    drone: &drone::Model,
+    camera_models: &[String],
+    tags: &[String],
+) -> Value {
     let mut models = camera_models.to_vec();
     models.sort();
+    let mut tags = tags.to_vec();
+    tags.sort();
     json!({
         "id": drone.id.to_string(),
         "serialNumber": drone.serial_number,
@@ -146,6 +157,37 @@ pub(crate) fn drone_snapshot(drone: &drone::Model, camera_models: &[String]) -> 
         "brand": drone.brand,
         "cameraModels": models,
         "registeredById": drone.registered_by_id.map(|id| id.to_string()),
+        "status": drone.status.as_str(),
+        "statusNote": drone.status_note,
+        "siteId": drone.site_id.map(|id| id.to_string()),
+        "holderId": drone.holder_id.map(|id| id.to_string()),
+        "checkedOutAt": time(drone.checked_out_at),
+        "dueBackAt": time(drone.due_back_at),
+        "tags": tags,
+        "maintenanceIntervalDays": drone.maintenance_interval_days,
+        "lastMaintenanceAt": time(drone.last_maintenance_at),
+    })
+}
+
+pub(crate) fn site_snapshot(site: &site::Model) -> Value {
+    json!({
+        "id": site.id.to_string(),
+        "name": site.name,
+        "address": site.address,
+        "city": site.city,
+        "country": site.country,
+        "contact": site.contact,
+    })
+}
+
+pub(crate) fn maintenance_snapshot(entry: &maintenance::Model) -> Value {
+    json!({
+        "id": entry.id.to_string(),
+        "droneId": entry.drone_id.to_string(),
+        "kind": entry.kind.as_str(),
+        "note": entry.note,
+        "performedAt": time(Some(entry.performed_at)),
+        "recordedById": entry.recorded_by_id.map(|id| id.to_string()),
     })
 }
 

@@ -107,6 +107,7 @@ pub(crate) trait BulkEntity {
     fn write(
         txn: &DatabaseTransaction,
         items: &[&Self::Item],
+        refs: &Self::Refs,
         actor: &Actor,
         at: DateTime<Utc>,
         policy: OnConflict,
@@ -214,7 +215,7 @@ pub(crate) async fn register<E: BulkEntity>(
             !skip
         })
         .collect();
-    let mut written = E::write(&txn, &rows, actor, now(), policy).await?;
+    let mut written = E::write(&txn, &rows, &refs, actor, now(), policy).await?;
 
     // Counted from what was written, not from what the look-up predicted.
     let by_key: HashMap<&str, &E::Item> = rows.iter().map(|item| (E::key(item), *item)).collect();

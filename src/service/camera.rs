@@ -206,6 +206,7 @@ impl BulkEntity for Cameras {
     async fn write(
         txn: &DatabaseTransaction,
         items: &[&ValidCamera],
+        _: &(),
         _: &Actor,
         at: DateTime<Utc>,
         policy: OnConflict,

@@ -1,25 +1,33 @@
 //! Drones: registration (one or in bulk), changes, deletion and look-ups. What the list
-//! filters and orders by is in `drone/list.rs`.
+//! filters and orders by is in `drone/list.rs`; the status lifecycle and custody in
+//! `drone/status.rs`; maintenance in `drone/maintenance.rs`; tags in `drone/tags.rs`; the
+//! dashboard counts in `drone/stats.rs`.
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    sea_query::OnConflict as SqlOnConflict,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect,
+    sea_query::{Expr, OnConflict as SqlOnConflict},
 };
 
 use crate::{
     db::{self, TurnLock},
-    entity::{drone, drone_camera},
+    entity::{
+        drone::{self, DroneStatus},
+        drone_camera,
+    },
     error::{AppError, Result, conflict_on_unique},
     events::{ChangeKind, Events, Outbox},
     service::{
+        Patch,
         audit::{self, Actor, AuditEntity, Change, drone_snapshot},
         bulk::{self, BulkEntity, BulkOutcome, OnConflict},
         camera::{self as cameras},
-        now,
+        now, site as sites,
         validate::{ItemErrors, key, required_text},
     },
 };
@@ -29,7 +37,9 @@ pub(crate) const MAX_NAME_CHARS: usize = 200;
 pub(crate) const MAX_BRAND_CHARS: usize = 100;
 pub(crate) const MAX_CAMERAS_PER_DRONE: usize = 50;
 pub(crate) const MAX_SEARCH_CHARS: usize = 200;
-/// Drone rows per multi-row INSERT (8 columns: 8,000 bind parameters).
+/// Days between inspections, when a drone has a schedule.
+pub(crate) const MAINTENANCE_INTERVAL_DAYS: std::ops::RangeInclusive<i32> = 1..=3650;
+/// Drone rows per multi-row INSERT (11 columns: 11,000 bind parameters).
 const DRONE_CHUNK: usize = 1000;
 /// Link rows per multi-row INSERT (2 columns).
 const LINK_CHUNK: usize = 5000;
@@ -40,6 +50,11 @@ pub(crate) struct DroneInput {
     pub name: String,
     pub brand: String,
     pub camera_models: Vec<String>,
+    /// Name of the site it is stationed at.
+    pub site: Option<String>,
+    /// None: no tags (and, when a bulk UPDATE overwrites a drone, its tags stay).
+    pub tags: Option<Vec<String>>,
+    pub maintenance_interval_days: Option<i32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -50,6 +65,13 @@ pub(crate) struct DronePatch {
     pub camera_models: Option<Vec<String>>,
     pub add_camera_models: Option<Vec<String>>,
     pub remove_camera_models: Option<Vec<String>>,
+    /// A site name; Clear: stationed nowhere.
+    pub site: Patch<String>,
+    /// Replaces every tag.
+    pub tags: Option<Vec<String>>,
+    pub add_tags: Option<Vec<String>>,
+    pub remove_tags: Option<Vec<String>>,
+    pub maintenance_interval_days: Patch<i32>,
 }
 
 struct ValidDrone {
@@ -59,6 +81,44 @@ struct ValidDrone {
     brand: String,
     /// Camera model keys, deduplicated, with the model as typed (for messages).
     camera_keys: Vec<(String, String)>,
+    /// The site's name key and its name as typed.
+    site: Option<(String, String)>,
+    tags: Option<Vec<String>>,
+    maintenance_interval_days: Option<i32>,
+}
+
+/// When a drone is next due for maintenance: its latest maintenance (or, with none, its
+/// registration) plus its interval; none without a schedule. The one rule: the field, the
+/// `maintenanceDue` filter and the `MAINTENANCE_DUE_AT` ordering all read the column it fills.
+pub(crate) fn maintenance_due_at(
+    created_at: DateTime<Utc>,
+    last_maintenance_at: Option<DateTime<Utc>>,
+    interval_days: Option<i32>,
+) -> Option<DateTime<Utc>> {
+    interval_days
+        .map(|days| last_maintenance_at.unwrap_or(created_at) + Duration::days(days.into()))
+}
+
+/// Whether `row` is due for maintenance at `at` (the SQL twin is in `list.rs`).
+pub(crate) fn maintenance_due(row: &drone::Model, at: DateTime<Utc>) -> bool {
+    row.status != DroneStatus::Retired && row.maintenance_due_at.is_some_and(|due| due < at)
+}
+
+/// Whether `row` is checked out past its due-back time at `at` (the SQL twin is in `list.rs`).
+pub(crate) fn overdue(row: &drone::Model, at: DateTime<Utc>) -> bool {
+    row.status == DroneStatus::CheckedOut && row.due_back_at.is_some_and(|due| due < at)
+}
+
+fn check_interval(days: i32) -> Result<i32, String> {
+    if MAINTENANCE_INTERVAL_DAYS.contains(&days) {
+        Ok(days)
+    } else {
+        Err(format!(
+            "maintenanceIntervalDays must be between {} and {}, got {days}",
+            MAINTENANCE_INTERVAL_DAYS.start(),
+            MAINTENANCE_INTERVAL_DAYS.end()
+        ))
+    }
 }
 
 /// Trims and deduplicates camera models (case-insensitively).
@@ -93,12 +153,26 @@ fn validate(input: &DroneInput) -> Result<ValidDrone, String> {
     let name = required_text("name", &input.name, MAX_NAME_CHARS)?;
     let brand = required_text("brand", &input.brand, MAX_BRAND_CHARS)?;
     let camera_keys = clean_models(&input.camera_models)?;
+    let site = input
+        .site
+        .as_deref()
+        .map(|s| required_text("site", s, sites::MAX_NAME_CHARS))
+        .transpose()?
+        .map(|s| (key(&s), s));
+    let tags = input.tags.as_deref().map(tags::clean).transpose()?;
+    let maintenance_interval_days = input
+        .maintenance_interval_days
+        .map(check_interval)
+        .transpose()?;
     Ok(ValidDrone {
         serial_key: key(&serial_number),
         serial_number,
         name,
         brand,
         camera_keys,
+        site,
+        tags,
+        maintenance_interval_days,
     })
 }
 
@@ -167,6 +241,86 @@ pub(crate) async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Opt
     Ok(drone::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Many drones at once (DataLoader).
+pub(crate) async fn find_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<drone::Model>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(DRONE_CHUNK) {
+        found.extend(
+            drone::Entity::find()
+                .filter(drone::Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
+/// The drones each of these users has checked out, by due-back time (none last), then id.
+pub(crate) async fn held_by(
+    db: &impl ConnectionTrait,
+    user_ids: &[i64],
+) -> Result<HashMap<i64, Vec<drone::Model>>> {
+    let mut by_holder: HashMap<i64, Vec<drone::Model>> = HashMap::new();
+    for chunk in user_ids.chunks(DRONE_CHUNK) {
+        let rows = drone::Entity::find()
+            .filter(drone::Column::HolderId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        for row in rows {
+            if let Some(holder) = row.holder_id {
+                by_holder.entry(holder).or_default().push(row);
+            }
+        }
+    }
+    for held in by_holder.values_mut() {
+        // None sorts after every time: (is_none, time, id).
+        held.sort_by_key(|d| (d.due_back_at.is_none(), d.due_back_at, d.id));
+    }
+    Ok(by_holder)
+}
+
+/// A drone's audit snapshot, with its cameras and tags read in `db`.
+async fn snapshot(db: &impl ConnectionTrait, row: &drone::Model) -> Result<serde_json::Value> {
+    let models = camera_models(db, &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    let tags = tags::by_drone_ids(db, &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(drone_snapshot(row, &models, &tags))
+}
+
+/// Records `updated` as a change from `before`, announces it, and commits: how every change
+/// to one drone ends.
+async fn finish_update(
+    txn: DatabaseTransaction,
+    events: &Events,
+    actor: &Actor,
+    before: serde_json::Value,
+    updated: &drone::Model,
+) -> Result<()> {
+    let after = snapshot(&txn, updated).await?;
+    audit::record(
+        &txn,
+        actor,
+        [Change::updated(
+            AuditEntity::Drone,
+            updated.id,
+            before,
+            after,
+        )],
+    )
+    .await?;
+    let mut outbox = Outbox::new(events);
+    outbox.push(ChangeKind::Updated, vec![updated.id]);
+    outbox.commit(txn).await
+}
+
 /// Reads a drone and locks its row until the transaction ends (`FOR UPDATE` on PostgreSQL;
 /// SQLite's write transaction holds the whole database already).
 async fn lock(txn: &DatabaseTransaction, id: i64) -> Result<Option<drone::Model>> {
@@ -231,31 +385,35 @@ pub(crate) async fn register(
     let txn = db::begin_write(db).await?;
     db::take_turn(&txn, TurnLock::DroneRegistration).await?;
     let camera_ids = resolve_models(&txn, &valid.camera_keys).await?;
+    let site_id = match &valid.site {
+        Some((_, name)) => Some(sites::id_by_name(&txn, name).await?),
+        None => None,
+    };
     if find_by_serial(&txn, &valid.serial_number).await?.is_some() {
         return Err(taken(&valid.serial_number));
     }
-    let at = now();
     let serial = valid.serial_number.clone();
-    let created = drone::ActiveModel {
-        serial_number: Set(valid.serial_number),
-        serial_key: Set(valid.serial_key),
-        name: Set(valid.name),
-        brand: Set(valid.brand),
-        registered_by_id: Set(registered_by(actor)),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| conflict_on_unique(e, || taken(&serial).to_string()))?;
+    let created = new_row(&valid, site_id, actor, now())
+        .insert(&txn)
+        .await
+        .map_err(|e| conflict_on_unique(e, || taken(&serial).to_string()))?;
     link(
         &txn,
         camera_ids.into_iter().map(|c| (created.id, c)).collect(),
     )
     .await?;
+    let tag_list = valid.tags.clone().unwrap_or_default();
+    tags::add(
+        &txn,
+        tag_list.iter().map(|t| (created.id, t.clone())).collect(),
+    )
+    .await?;
     let models = camera_models(&txn, &[created.id]).await?;
-    let after = drone_snapshot(&created, models.get(&created.id).map_or(&[], Vec::as_slice));
+    let after = drone_snapshot(
+        &created,
+        models.get(&created.id).map_or(&[], Vec::as_slice),
+        &tag_list,
+    );
     audit::record(
         &txn,
         actor,
@@ -266,6 +424,33 @@ pub(crate) async fn register(
     outbox.push(ChangeKind::Created, vec![created.id]);
     outbox.commit(txn).await?;
     Ok(created)
+}
+
+/// A new drone's row: AVAILABLE, registered by `actor` at `at`.
+fn new_row(
+    valid: &ValidDrone,
+    site_id: Option<i64>,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> drone::ActiveModel {
+    drone::ActiveModel {
+        serial_number: Set(valid.serial_number.clone()),
+        serial_key: Set(valid.serial_key.clone()),
+        name: Set(valid.name.clone()),
+        brand: Set(valid.brand.clone()),
+        registered_by_id: Set(registered_by(actor)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        status: Set(DroneStatus::Available),
+        site_id: Set(site_id),
+        maintenance_interval_days: Set(valid.maintenance_interval_days),
+        maintenance_due_at: Set(maintenance_due_at(
+            at,
+            None,
+            valid.maintenance_interval_days,
+        )),
+        ..Default::default()
+    }
 }
 
 /// Registers many drones in one transaction with multi-row INSERTs (see [`bulk`]); an updated
@@ -288,12 +473,20 @@ pub(crate) async fn register_many(
 /// Drones in bulk registration.
 struct Drones;
 
+/// What a batch of drones refers to, looked up once.
+#[derive(Default)]
+struct DroneRefs {
+    /// Every camera model of the batch, by key.
+    cameras: HashMap<String, cameras::CameraRef>,
+    /// Every site of the batch: name key -> id.
+    sites: HashMap<String, i64>,
+}
+
 impl BulkEntity for Drones {
     type Input = DroneInput;
     type Item = ValidDrone;
     type Model = drone::Model;
-    /// Every camera model of the batch, by key.
-    type Refs = HashMap<String, cameras::CameraRef>;
+    type Refs = DroneRefs;
 
     const AUDIT: AuditEntity = AuditEntity::Drone;
     const TURN: TurnLock = TurnLock::DroneRegistration;
@@ -319,7 +512,8 @@ impl BulkEntity for Drones {
         row.id
     }
 
-    /// One look-up for every camera model of the batch; names each item's unknown ones.
+    /// One look-up for every camera model and one for every site of the batch; names each
+    /// item's unknown ones.
     async fn refs(
         db: &DatabaseConnection,
         items: &[(usize, ValidDrone)],
@@ -331,19 +525,31 @@ impl BulkEntity for Drones {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let refs = cameras::refs_by_key(db, &all_keys).await?;
+        let cameras = cameras::refs_by_key(db, &all_keys).await?;
+        let site_keys: Vec<String> = items
+            .iter()
+            .filter_map(|(_, d)| d.site.as_ref().map(|(k, _)| k.clone()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let sites = sites::ids_by_name_key(db, &site_keys).await?;
         for (index, drone) in items {
             let unknown: Vec<&str> = drone
                 .camera_keys
                 .iter()
-                .filter(|(k, _)| !refs.contains_key(k))
+                .filter(|(k, _)| !cameras.contains_key(k))
                 .map(|(_, m)| m.as_str())
                 .collect();
             if !unknown.is_empty() {
                 errors.push(*index, unknown_models_message(&unknown));
             }
+            if let Some((key, name)) = &drone.site
+                && !sites.contains_key(key)
+            {
+                errors.push(*index, sites::unknown_site_message(name));
+            }
         }
-        Ok(refs)
+        Ok(DroneRefs { cameras, sites })
     }
 
     async fn existing(
@@ -359,33 +565,33 @@ impl BulkEntity for Drones {
     ) -> Result<HashMap<i64, serde_json::Value>> {
         let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
         let mut models = camera_models(txn, &ids).await?;
+        let mut tags = tags::by_drone_ids(txn, &ids).await?;
         Ok(rows
             .into_iter()
             .map(|d| {
                 let cams = models.remove(&d.id).unwrap_or_default();
-                (d.id, drone_snapshot(d, &cams))
+                let tags = tags.remove(&d.id).unwrap_or_default();
+                (d.id, drone_snapshot(d, &cams, &tags))
             })
             .collect())
     }
 
+    /// An overwritten drone takes the item's name, brand and serial spelling, and its site
+    /// and schedule when the item gives them (an item without keeps the drone's). Status,
+    /// custody and history are the drone's own: a re-import never resets them.
     async fn write(
         txn: &DatabaseTransaction,
         items: &[&ValidDrone],
+        refs: &DroneRefs,
         actor: &Actor,
         at: DateTime<Utc>,
         policy: OnConflict,
     ) -> Result<Vec<drone::Model>> {
         let mut written = Vec::with_capacity(items.len());
         for chunk in items.chunks(DRONE_CHUNK) {
-            let models = chunk.iter().map(|d| drone::ActiveModel {
-                serial_number: Set(d.serial_number.clone()),
-                serial_key: Set(d.serial_key.clone()),
-                name: Set(d.name.clone()),
-                brand: Set(d.brand.clone()),
-                registered_by_id: Set(registered_by(actor)),
-                created_at: Set(at),
-                updated_at: Set(at),
-                ..Default::default()
+            let models = chunk.iter().map(|d| {
+                let site_id = d.site.as_ref().map(|(key, _)| refs.sites[key]);
+                new_row(d, site_id, actor, at)
             });
             let clause = bulk::conflict_clause(
                 drone::Column::SerialKey,
@@ -396,20 +602,37 @@ impl BulkEntity for Drones {
                     drone::Column::UpdatedAt,
                 ],
                 policy,
-            );
+            )
+            .map(|mut clause| {
+                if policy == OnConflict::Update {
+                    for column in ["site_id", "maintenance_interval_days"] {
+                        clause.value(
+                            sea_orm::sea_query::Alias::new(column),
+                            Expr::cust(format!("COALESCE(excluded.{column}, drones.{column})")),
+                        );
+                    }
+                }
+                clause
+            });
             let insert = drone::Entity::insert_many(models);
             written.extend(bulk::insert_chunk(txn, insert, clause, "serial number").await?);
+        }
+        // An overwritten drone's due date follows its own history, which the INSERT could not
+        // see: recompute it where the stored one is off.
+        if policy == OnConflict::Update {
+            refresh_due_dates(txn, &mut written).await?;
         }
         Ok(written)
     }
 
-    /// Camera links: an overwritten drone's list is replaced by the one given.
+    /// Camera links and tags: an overwritten drone's cameras are replaced by the ones given,
+    /// and its tags by the item's when it gives tags.
     async fn link(
         txn: &DatabaseTransaction,
         written: &[drone::Model],
         items: &HashMap<&str, &ValidDrone>,
         overwritten: &[i64],
-        refs: &Self::Refs,
+        refs: &DroneRefs,
     ) -> Result<()> {
         unlink_all(txn, overwritten).await?;
         let links: Vec<(i64, i64)> = written
@@ -418,20 +641,71 @@ impl BulkEntity for Drones {
                 items[d.serial_key.as_str()]
                     .camera_keys
                     .iter()
-                    .map(|(k, _)| (d.id, refs[k].id))
+                    .map(|(k, _)| (d.id, refs.cameras[k].id))
             })
             .collect();
-        link(txn, links).await
+        link(txn, links).await?;
+        let retagged: Vec<i64> = overwritten
+            .iter()
+            .copied()
+            .filter(|id| {
+                written
+                    .iter()
+                    .find(|d| d.id == *id)
+                    .is_some_and(|d| items[d.serial_key.as_str()].tags.is_some())
+            })
+            .collect();
+        tags::clear(txn, &retagged).await?;
+        let tag_rows: Vec<(i64, String)> = written
+            .iter()
+            .flat_map(|d| {
+                items[d.serial_key.as_str()]
+                    .tags
+                    .iter()
+                    .flatten()
+                    .map(|t| (d.id, t.clone()))
+            })
+            .collect();
+        tags::add(txn, tag_rows).await
     }
 
-    fn snapshot(row: &drone::Model, item: &ValidDrone, refs: &Self::Refs) -> serde_json::Value {
+    fn snapshot(row: &drone::Model, item: &ValidDrone, refs: &DroneRefs) -> serde_json::Value {
         let models: Vec<String> = item
             .camera_keys
             .iter()
-            .map(|(k, _)| refs[k].model.clone())
+            .map(|(k, _)| refs.cameras[k].model.clone())
             .collect();
-        drone_snapshot(row, &models)
+        drone_snapshot(row, &models, item.tags.as_deref().unwrap_or_default())
     }
+}
+
+/// Writes the due date [`maintenance_due_at`] gives each of `rows` where the stored one
+/// differs: one `UPDATE … SET maintenance_due_at = CASE id …` per chunk.
+async fn refresh_due_dates(txn: &DatabaseTransaction, rows: &mut [drone::Model]) -> Result<()> {
+    let mut stale: Vec<(i64, Option<DateTime<Utc>>)> = Vec::new();
+    for row in rows.iter_mut() {
+        let due = maintenance_due_at(
+            row.created_at,
+            row.last_maintenance_at,
+            row.maintenance_interval_days,
+        );
+        if due != row.maintenance_due_at {
+            row.maintenance_due_at = due;
+            stale.push((row.id, due));
+        }
+    }
+    for chunk in stale.chunks(DRONE_CHUNK) {
+        let mut case = sea_orm::sea_query::CaseStatement::new();
+        for (id, due) in chunk {
+            case = case.case(drone::Column::Id.eq(*id), Expr::val(*due));
+        }
+        drone::Entity::update_many()
+            .col_expr(drone::Column::MaintenanceDueAt, case.into())
+            .filter(drone::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The drones of these serial keys that exist already, by key.
@@ -476,6 +750,11 @@ pub(crate) async fn update(
             "cameraModels replaces the whole list: use it without addCameraModels/removeCameraModels",
         ));
     }
+    if patch.tags.is_some() && (patch.add_tags.is_some() || patch.remove_tags.is_some()) {
+        return Err(AppError::bad_input(
+            "tags replaces every tag: use it without addTags/removeTags",
+        ));
+    }
     let clean = |models: &Option<Vec<String>>| {
         models
             .as_deref()
@@ -486,16 +765,31 @@ pub(crate) async fn update(
     let replace = clean(&patch.camera_models)?;
     let add = clean(&patch.add_camera_models)?;
     let remove = clean(&patch.remove_camera_models)?;
+    let clean_tags = |list: &Option<Vec<String>>| {
+        list.as_deref()
+            .map(tags::clean)
+            .transpose()
+            .map_err(AppError::bad_input)
+    };
+    let replace_tags = clean_tags(&patch.tags)?;
+    let add_tags = clean_tags(&patch.add_tags)?;
+    let remove_tags = clean_tags(&patch.remove_tags)?;
+    let interval = match patch.maintenance_interval_days {
+        Patch::Set(days) => Patch::Set(check_interval(days).map_err(AppError::bad_input)?),
+        other => other,
+    };
+    let site_name = match &patch.site {
+        Patch::Set(name) => {
+            Some(required_text("site", name, sites::MAX_NAME_CHARS).map_err(AppError::bad_input)?)
+        }
+        _ => None,
+    };
 
     let txn = db::begin_write(db).await?;
     // Locked until commit (PostgreSQL): a concurrent update of this drone waits its turn, so two
     // camera-list replacements never merge, and a concurrent delete waits or has happened.
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
-    let models_before = camera_models(&txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let before = drone_snapshot(&current, &models_before);
+    let before = snapshot(&txn, &current).await?;
     if let Some(models) = replace {
         let ids = resolve_models(&txn, &models).await?;
         unlink_all(&txn, &[id]).await?;
@@ -522,29 +816,49 @@ pub(crate) async fn update(
             )));
         }
     }
-    let mut active: drone::ActiveModel = current.into();
+    if let Some(list) = replace_tags {
+        tags::remove(&txn, id, None).await?;
+        tags::add(&txn, list.into_iter().map(|t| (id, t)).collect()).await?;
+    }
+    if let Some(list) = remove_tags {
+        tags::remove(&txn, id, Some(&list)).await?;
+    }
+    if let Some(list) = add_tags {
+        tags::add(&txn, list.into_iter().map(|t| (id, t)).collect()).await?;
+        let count = tags::by_drone_ids(&txn, &[id])
+            .await?
+            .remove(&id)
+            .map_or(0, |t| t.len());
+        if count > tags::MAX_TAGS_PER_DRONE {
+            return Err(AppError::bad_input(format!(
+                "at most {} tags per drone",
+                tags::MAX_TAGS_PER_DRONE
+            )));
+        }
+    }
+    let site_id = match (&patch.site, site_name) {
+        (_, Some(name)) => Patch::Set(sites::id_by_name(&txn, &name).await?),
+        (Patch::Clear, _) => Patch::Clear,
+        _ => Patch::Keep,
+    };
+    let interval_days = interval.apply(current.maintenance_interval_days);
+    let mut active: drone::ActiveModel = current.clone().into();
     if let Some(name) = name {
         active.name = Set(name);
     }
     if let Some(brand) = brand {
         active.brand = Set(brand);
     }
+    active.site_id = Set(site_id.apply(current.site_id));
+    active.maintenance_interval_days = Set(interval_days);
+    active.maintenance_due_at = Set(maintenance_due_at(
+        current.created_at,
+        current.last_maintenance_at,
+        interval_days,
+    ));
     active.updated_at = Set(now());
     let updated = active.update(&txn).await?;
-    let models_after = camera_models(&txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let after = drone_snapshot(&updated, &models_after);
-    audit::record(
-        &txn,
-        actor,
-        [Change::updated(AuditEntity::Drone, id, before, after)],
-    )
-    .await?;
-    let mut outbox = Outbox::new(events);
-    outbox.push(ChangeKind::Updated, vec![id]);
-    outbox.commit(txn).await?;
+    finish_update(txn, events, actor, before, &updated).await?;
     Ok(updated)
 }
 
@@ -556,10 +870,13 @@ pub(crate) async fn delete(
 ) -> Result<i64> {
     let txn = db::begin_write(db).await?;
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
-    let models = camera_models(&txn, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
+    if current.status == DroneStatus::CheckedOut {
+        return Err(AppError::Conflict(format!(
+            "drone {:?} is CHECKED_OUT: check it in before deleting it",
+            current.serial_number
+        )));
+    }
+    let before = snapshot(&txn, &current).await?;
     let deleted = drone::Entity::delete_by_id(id)
         .exec(&txn)
         .await?
@@ -569,7 +886,6 @@ pub(crate) async fn delete(
     if deleted == 0 {
         return Err(not_found(id));
     }
-    let before = drone_snapshot(&current, &models);
     audit::record(
         &txn,
         actor,
@@ -583,7 +899,11 @@ pub(crate) async fn delete(
 }
 
 mod list;
-pub(crate) use list::{DroneFilter, DroneSort};
+pub(crate) mod maintenance;
+pub(crate) mod stats;
+pub(crate) mod status;
+pub(crate) mod tags;
+pub(crate) use list::{DroneFilter, DroneSort, StatusFilter};
 
 #[cfg(test)]
 mod props;

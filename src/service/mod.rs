@@ -14,6 +14,7 @@ pub(crate) mod pagination;
 mod props_support;
 pub mod seed;
 pub(crate) mod session;
+pub(crate) mod site;
 pub mod user;
 pub(crate) mod validate;
 

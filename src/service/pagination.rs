@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
-    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
+    sea_query::{Alias, Expr, ExprTrait, NullOrdering, Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
 
@@ -45,43 +45,77 @@ pub(crate) enum SortDirection {
 pub(crate) enum KeyValue {
     Text(String),
     Float(f64),
+    Int(i64),
     Time(DateTime<Utc>),
+    /// A nullable key's null, which sorts after every value (as if it were +infinity) in
+    /// both directions' SQL and in cursors alike.
+    Null,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum KeyKind {
     Text,
     Float,
+    Int,
     Time,
+    /// A time that may be null ([`KeyValue::Null`]).
+    OptionalTime,
 }
 
 impl KeyValue {
-    fn kind(&self) -> KeyKind {
+    /// A nullable time.
+    pub(crate) fn optional_time(t: Option<DateTime<Utc>>) -> Self {
+        t.map_or(KeyValue::Null, KeyValue::Time)
+    }
+
+    #[cfg(test)]
+    pub(super) fn kind(&self) -> KeyKind {
         match self {
             KeyValue::Text(_) => KeyKind::Text,
             KeyValue::Float(_) => KeyKind::Float,
+            KeyValue::Int(_) => KeyKind::Int,
             KeyValue::Time(_) => KeyKind::Time,
+            KeyValue::Null => KeyKind::OptionalTime,
         }
     }
 
-    fn to_db(&self) -> sea_orm::Value {
-        match self {
+    fn fits(&self, kind: KeyKind) -> bool {
+        matches!(
+            (self, kind),
+            (KeyValue::Text(_), KeyKind::Text)
+                | (KeyValue::Float(_), KeyKind::Float)
+                | (KeyValue::Int(_), KeyKind::Int)
+                | (KeyValue::Time(_), KeyKind::Time | KeyKind::OptionalTime)
+                | (KeyValue::Null, KeyKind::OptionalTime)
+        )
+    }
+
+    /// The bound value; None for [`KeyValue::Null`].
+    fn to_db(&self) -> Option<sea_orm::Value> {
+        Some(match self {
             KeyValue::Text(s) => s.clone().into(),
             KeyValue::Float(f) => (*f).into(),
+            KeyValue::Int(n) => (*n).into(),
             KeyValue::Time(t) => (*t).into(),
-        }
+            KeyValue::Null => return None,
+        })
     }
 
-    /// Cursor form: floats and times as strings, so they round-trip bit for bit.
-    fn encode(&self) -> String {
-        match self {
+    /// Cursor form: floats and times as strings, so they round-trip bit for bit; null as null.
+    fn encode(&self) -> Option<String> {
+        Some(match self {
             KeyValue::Text(s) => s.clone(),
             KeyValue::Float(f) => format!("{f:?}"),
+            KeyValue::Int(n) => n.to_string(),
             KeyValue::Time(t) => t.to_rfc3339_opts(SecondsFormat::Micros, true),
-        }
+            KeyValue::Null => return None,
+        })
     }
 
-    fn decode(kind: KeyKind, raw: &str) -> Option<Self> {
+    fn decode(kind: KeyKind, raw: Option<&str>) -> Option<Self> {
+        let Some(raw) = raw else {
+            return (kind == KeyKind::OptionalTime).then_some(KeyValue::Null);
+        };
         match kind {
             // PostgreSQL text cannot hold NUL: such a cursor was never ours.
             KeyKind::Text => (!raw.contains('\0')).then(|| KeyValue::Text(raw.to_owned())),
@@ -90,7 +124,8 @@ impl KeyValue {
                 .ok()
                 .filter(|f| f.is_finite())
                 .map(KeyValue::Float),
-            KeyKind::Time => DateTime::parse_from_rfc3339(raw)
+            KeyKind::Int => raw.parse::<i64>().ok().map(KeyValue::Int),
+            KeyKind::Time | KeyKind::OptionalTime => DateTime::parse_from_rfc3339(raw)
                 .ok()
                 .map(|t| KeyValue::Time(t.with_timezone(&Utc))),
         }
@@ -164,8 +199,8 @@ impl PageArgs {
 struct CursorBody {
     /// The ordering this cursor belongs to, e.g. `NAME.ASC,ID.ASC`.
     o: String,
-    /// Sort-key values of the row, in ordering order.
-    k: Vec<String>,
+    /// Sort-key values of the row, in ordering order (null: a nullable key's null).
+    k: Vec<Option<String>>,
     /// Row id.
     i: i64,
 }
@@ -228,15 +263,35 @@ fn decode_cursor<K: SortKey>(
     let values = order
         .iter()
         .zip(&body.k)
-        .map(|((key, _), raw)| KeyValue::decode(key.kind(), raw).ok_or_else(malformed))
+        .map(|((key, _), raw)| KeyValue::decode(key.kind(), raw.as_deref()).ok_or_else(malformed))
         .collect::<Result<Vec<_>>>()?;
-    debug_assert!(
-        values
-            .iter()
-            .zip(order)
-            .all(|(v, (k, _))| v.kind() == k.kind())
-    );
+    debug_assert!(values.iter().zip(order).all(|(v, (k, _))| v.fits(k.kind())));
     Ok((values, body.i))
+}
+
+/// `column` beyond `value` in the sort's own order, where a null is +infinity: `greater`
+/// asks for rows after it ascending, else for rows before it.
+fn beyond(column: impl ColumnTrait, value: &KeyValue, greater: bool, or_equal: bool) -> Condition {
+    let col = || Expr::col(column.as_column_ref());
+    match (value.to_db(), greater) {
+        (Some(v), true) => Condition::any()
+            .add(if or_equal { col().gte(v) } else { col().gt(v) })
+            .add(col().is_null()),
+        (Some(v), false) => Condition::all().add(if or_equal { col().lte(v) } else { col().lt(v) }),
+        // Nothing is beyond +infinity, except +infinity itself when equal counts.
+        (None, true) if or_equal => Condition::all().add(col().is_null()),
+        (None, true) => Condition::all().add(Expr::val(1).eq(0)),
+        (None, false) if or_equal => Condition::all(),
+        (None, false) => Condition::all().add(col().is_not_null()),
+    }
+}
+
+fn equal(column: impl ColumnTrait, value: &KeyValue) -> Condition {
+    let col = Expr::col(column.as_column_ref());
+    Condition::all().add(match value.to_db() {
+        Some(v) => col.eq(v),
+        None => col.is_null(),
+    })
 }
 
 /// `(k1, k2, …, id)` strictly after (or before) the cursor's values, in the given directions.
@@ -247,25 +302,28 @@ fn keyset_condition<K: SortKey>(
     forward: bool,
 ) -> Condition {
     let after = |dir: SortDirection| (dir == SortDirection::Asc) == forward;
-    let mut keys: Vec<(
-        <K::Entity as EntityTrait>::Column,
-        SortDirection,
-        sea_orm::Value,
-    )> = order
+    let mut keys: Vec<(<K::Entity as EntityTrait>::Column, SortDirection, KeyValue)> = order
         .iter()
         .zip(values)
-        .map(|((key, dir), value)| (key.column(), *dir, value.to_db()))
+        .map(|((key, dir), value)| (key.column(), *dir, value.clone()))
         .collect();
-    keys.push((K::id_column(), SortDirection::Asc, id.into()));
+    keys.push((K::id_column(), SortDirection::Asc, KeyValue::Int(id)));
 
-    // Every key ascending (the usual case): a row-value comparison `(k1, …, id) > (…)`, which
-    // PostgreSQL answers with one index range scan and SQLite (3.15+) understands too.
-    if keys.iter().all(|(_, dir, _)| *dir == SortDirection::Asc) {
+    // Every key ascending and none nullable (the usual case): a row-value comparison
+    // `(k1, …, id) > (…)`, which PostgreSQL answers with one index range scan and SQLite
+    // (3.15+) understands too.
+    let nullable = order
+        .iter()
+        .any(|(key, _)| key.kind() == KeyKind::OptionalTime);
+    if !nullable && keys.iter().all(|(_, dir, _)| *dir == SortDirection::Asc) {
         let columns = Expr::tuple(
             keys.iter()
                 .map(|(col, _, _)| Expr::col(col.as_column_ref())),
         );
-        let bound = Expr::tuple(keys.iter().map(|(_, _, value)| Expr::val(value.clone())));
+        let bound = Expr::tuple(
+            keys.iter()
+                .filter_map(|(_, _, value)| value.to_db().map(Expr::val)),
+        );
         let condition = if forward {
             columns.gt(bound)
         } else {
@@ -274,31 +332,24 @@ fn keyset_condition<K: SortKey>(
         return Condition::all().add(condition);
     }
 
-    // Mixed or descending directions: expand into
+    // Mixed or descending directions, or nullable keys: expand into
     // k1 > v1 OR (k1 = v1 AND k2 > v2) OR … with each comparison turned to fit its direction.
     let mut any = Condition::any();
     for i in 0..keys.len() {
         let mut all = Condition::all();
         for (col, _, value) in &keys[..i] {
-            all = all.add(col.eq(value.clone()));
+            all = all.add(equal(*col, value));
         }
         let (col, dir, value) = &keys[i];
-        all = all.add(if after(*dir) {
-            col.gt(value.clone())
-        } else {
-            col.lt(value.clone())
-        });
+        all = all.add(beyond(*col, value, after(*dir), false));
         any = any.add(all);
     }
     // The leading key bound is implied by the OR above; spelling it out lets the planner use
     // an index range scan instead of filtering the whole table.
     let (col, dir, value) = &keys[0];
-    let lead = if after(*dir) {
-        col.gte(value.clone())
-    } else {
-        col.lte(value.clone())
-    };
-    Condition::all().add(lead).add(any)
+    Condition::all()
+        .add(beyond(*col, value, after(*dir), true))
+        .add(any)
 }
 
 /// One page of rows with their cursors.
@@ -387,7 +438,19 @@ where
         _ => Order::Desc,
     };
     for (key, dir) in order {
-        query = query.order_by(key.column(), sql_order(*dir));
+        let sql = sql_order(*dir);
+        query = if key.kind() == KeyKind::OptionalTime {
+            // A null sorts as +infinity: last ascending, first descending, on both engines
+            // (PostgreSQL's default; SQLite's is the opposite, so say it).
+            let nulls = if sql == Order::Asc {
+                NullOrdering::Last
+            } else {
+                NullOrdering::First
+            };
+            query.order_by_with_nulls(key.column(), sql, nulls)
+        } else {
+            query.order_by(key.column(), sql)
+        };
     }
     query = query.order_by(K::id_column(), sql_order(SortDirection::Asc));
 
@@ -445,11 +508,16 @@ mod tests {
             KeyValue::Float(48.000000000000014),
             KeyValue::Time("2026-11-23T10:15:00.123456Z".parse().unwrap()),
         ] {
-            let back = KeyValue::decode(value.kind(), &value.encode()).unwrap();
+            let back = KeyValue::decode(value.kind(), value.encode().as_deref()).unwrap();
             assert_eq!(back, value);
         }
-        assert!(KeyValue::decode(KeyKind::Float, "NaN").is_none());
-        assert!(KeyValue::decode(KeyKind::Time, "yesterday").is_none());
+        assert!(KeyValue::decode(KeyKind::Float, Some("NaN")).is_none());
+        assert!(KeyValue::decode(KeyKind::Time, Some("yesterday")).is_none());
+        assert_eq!(
+            KeyValue::decode(KeyKind::OptionalTime, None),
+            Some(KeyValue::Null)
+        );
+        assert!(KeyValue::decode(KeyKind::Time, None).is_none());
     }
 }
 

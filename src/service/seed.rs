@@ -1,7 +1,10 @@
-//! `hangar seed`: a demo data set for a fresh database: a few users, real camera models and
-//! drones that carry them.
+//! `hangar seed`: a demo data set for a fresh database: a few users, sites in several
+//! countries, real camera models and drones that carry them, stationed, tagged and on a
+//! maintenance schedule, with a little history: check-outs (one overdue), maintenance
+//! entries, and drones in maintenance, lost and retired.
 
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use chrono::Duration;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::{
     auth::password::Passwords,
@@ -12,10 +15,69 @@ use crate::{
         audit::Actor,
         bulk::OnConflict,
         camera::{self as cameras, CameraInput},
-        drone::{self as drones, DroneInput},
+        drone::{
+            self as drones, DroneInput,
+            maintenance::{self, MaintenanceInput},
+            status,
+        },
+        now,
+        site::{self as sites, SiteInput},
         user::{self as users, NewUser},
     },
 };
+
+/// (name, address, city, country, contact)
+const SITES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "Paris HQ",
+        "12 rue de la Paix",
+        "Paris",
+        "FR",
+        "Front desk, +33 1 23 45 67 89",
+    ),
+    (
+        "Lyon Depot",
+        "3 quai Perrache",
+        "Lyon",
+        "FR",
+        "Depot lead, +33 4 72 00 00 00",
+    ),
+    (
+        "Berlin Lab",
+        "Friedrichstraße 100",
+        "Berlin",
+        "DE",
+        "Lab desk, +49 30 1234567",
+    ),
+    (
+        "Austin Field Base",
+        "2100 E 6th St",
+        "Austin",
+        "US",
+        "Field ops, +1 512 555 0100",
+    ),
+    (
+        "Toronto Office",
+        "100 King St W",
+        "Toronto",
+        "CA",
+        "Reception, +1 416 555 0199",
+    ),
+];
+
+/// Tags by drone model: what the support team labels them with.
+fn tags_of(model: &str) -> Vec<String> {
+    let tags: &[&str] = match model {
+        "Matrice 350 RTK" => &["mapping", "inspection", "rtk"],
+        "Matrice 30T" | "Anafi USA" => &["thermal", "night-ops"],
+        "Skydio X10" => &["thermal", "autonomous"],
+        "Mavic 3 Enterprise" => &["mapping"],
+        "Air 3" => &["training"],
+        "Freefly Astro" => &["cinema", "heavy lift"],
+        _ => &["photo"],
+    };
+    tags.iter().map(|t| (*t).to_string()).collect()
+}
 
 /// (model, brand, megapixels)
 const CAMERAS: &[(&str, &str, f64)] = &[
@@ -147,15 +209,36 @@ pub async fn seed(
     let support = users::find_by_username(db, "sam.support")
         .await?
         .ok_or_else(|| AppError::internal("seed support user missing"))?;
+    for (name, address, city, country, contact) in SITES {
+        let input = SiteInput {
+            name: (*name).into(),
+            address: Some((*address).into()),
+            city: (*city).into(),
+            country: (*country).into(),
+            contact: Some((*contact).into()),
+        };
+        sites::create(db, &Actor::System, input).await?;
+    }
+    progress(&format!("  {} sites", SITES.len()));
+
+    let mut index = 0usize;
     let drone_inputs = DRONES
         .iter()
         .flat_map(|(name, brand, prefix, models, count)| {
-            (1..=*count).map(move |n| DroneInput {
+            (1..=*count).map(move |n| (name, brand, prefix, models, n))
+        })
+        .map(|(name, brand, prefix, models, n)| {
+            index += 1;
+            DroneInput {
                 serial_number: format!("{prefix}{n:05}"),
                 name: (*name).into(),
                 brand: (*brand).into(),
                 camera_models: models.iter().map(|m| (*m).into()).collect(),
-            })
+                // Every fifth drone is stationed nowhere yet (just arrived).
+                site: (!index.is_multiple_of(5)).then(|| SITES[index % SITES.len()].0.to_string()),
+                tags: Some(tags_of(name)),
+                maintenance_interval_days: Some(if index.is_multiple_of(2) { 90 } else { 180 }),
+            }
         })
         .collect();
     // Registered in the support user's name, so the demo shows `registeredBy`.
@@ -166,11 +249,117 @@ pub async fn seed(
     let registered_drones =
         drones::register_many(db, events, &actor, drone_inputs, OnConflict::Fail).await?;
     progress(&format!("  {} drones", registered_drones.created));
+    let history = history(db, events, &actor, &registered_drones.rows).await?;
+    progress(&format!("  {history}"));
 
     Ok(format!(
-        "seeded {} users, {} cameras and {} drones; the users' password is `{password}` (shown once)",
+        "seeded {} users, {} sites, {} cameras and {} drones; the users' password is `{password}` (shown once)",
         created.len(),
+        SITES.len(),
         registered_cameras.created,
         registered_drones.created
+    ))
+}
+
+/// A little life for the demo fleet, made through the same services as the API: maintenance
+/// entries in the past, check-outs to the pilots (one backdated so that it is overdue), and
+/// drones in maintenance, lost and retired.
+async fn history(
+    db: &DatabaseConnection,
+    events: &Events,
+    actor: &Actor,
+    fleet: &[drone::Model],
+) -> Result<String> {
+    let pilot = |name: &str| {
+        let name = name.to_string();
+        async move {
+            users::find_by_username(db, &name)
+                .await?
+                .ok_or_else(|| AppError::internal("seed pilot missing"))
+        }
+    };
+    let (mia, leo) = (pilot("mia.pilot").await?, pilot("leo.pilot").await?);
+    let at = now();
+    let mut entries = 0;
+    for (i, drone) in fleet.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        for (kind, note, days_ago) in [
+            (
+                crate::entity::maintenance::MaintenanceKind::Inspection,
+                "Pre-season inspection: frame, props and motors OK",
+                200 - i as i64,
+            ),
+            (
+                crate::entity::maintenance::MaintenanceKind::FirmwareUpdate,
+                "Firmware updated to the latest release",
+                40 + i as i64,
+            ),
+        ] {
+            let input = MaintenanceInput {
+                kind,
+                note: note.into(),
+                performed_at: Some(at - Duration::days(days_ago)),
+                return_to_service: false,
+            };
+            maintenance::record(db, events, actor, drone.id, input).await?;
+            entries += 1;
+        }
+    }
+    let ids: Vec<i64> = fleet.iter().map(|d| d.id).collect();
+    let pick = |n: usize| ids[n % ids.len()];
+    status::check_out(
+        db,
+        events,
+        actor,
+        pick(1),
+        mia.id,
+        Some(at + Duration::days(7)),
+        Some("Roof inspection, Lyon"),
+    )
+    .await?;
+    status::check_out(db, events, actor, pick(2), leo.id, None, Some("Training")).await?;
+    let late = status::check_out(
+        db,
+        events,
+        actor,
+        pick(4),
+        leo.id,
+        Some(at + Duration::days(1)),
+        Some("Site survey, Austin"),
+    )
+    .await?;
+    // Backdated, so the demo's overdue list is not empty: out for ten days, due three days ago.
+    let mut active: drone::ActiveModel = late.into();
+    active.checked_out_at = Set(Some(at - Duration::days(10)));
+    active.due_back_at = Set(Some(at - Duration::days(3)));
+    drone::Entity::update(active).exec(db).await?;
+    status::set_status(
+        db,
+        events,
+        actor,
+        pick(5),
+        crate::entity::drone::DroneStatus::Maintenance,
+        Some("Gimbal drifts to the left"),
+    )
+    .await?;
+    status::set_status(
+        db,
+        events,
+        actor,
+        pick(7),
+        crate::entity::drone::DroneStatus::Lost,
+        Some("Lost signal over the lake during a survey"),
+    )
+    .await?;
+    status::set_status(
+        db,
+        events,
+        actor,
+        pick(8),
+        crate::entity::drone::DroneStatus::Retired,
+        Some("Crash damage beyond repair"),
+    )
+    .await?;
+    Ok(format!(
+        "{entries} maintenance entries, 3 check-outs (1 overdue), 1 in maintenance, 1 lost, 1 retired"
     ))
 }

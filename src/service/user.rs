@@ -9,7 +9,10 @@ use sea_orm::{
 use crate::{
     auth::{cache::ViewerCache, password::Passwords},
     db,
-    entity::user::{self, Role},
+    entity::{
+        drone,
+        user::{self, Role},
+    },
     error::{AppError, Result, conflict_on_unique},
     service::{
         Patch,
@@ -288,6 +291,18 @@ pub(crate) async fn delete(
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     if current.role == Role::Support {
         ensure_not_last_support(&txn, id, "delete").await?;
+    }
+    let held = drone::Entity::find()
+        .filter(drone::Column::HolderId.eq(id))
+        .count(&txn)
+        .await?;
+    if held > 0 {
+        return Err(AppError::Conflict(format!(
+            "user {:?} has {held} drone{} checked out: check {} in first",
+            current.username,
+            if held == 1 { "" } else { "s" },
+            if held == 1 { "it" } else { "them" }
+        )));
     }
     user::Entity::delete_by_id(id).exec(&txn).await?;
     let change = Change::deleted(AuditEntity::User, id, user_snapshot(&current));

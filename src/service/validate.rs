@@ -19,6 +19,19 @@ pub(crate) fn required_text(field: &str, value: &str, max: usize) -> Result<Stri
     Ok(value.to_string())
 }
 
+/// An optional text: trimmed, at most `max` characters without control characters; blank
+/// means none (a form's empty optional field).
+pub(crate) fn optional_text(
+    field: &str,
+    value: &str,
+    max: usize,
+) -> Result<Option<String>, String> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    required_text(field, value, max).map(Some)
+}
+
 /// The case-insensitive key of a model or serial number (Unicode lower case, as stored).
 pub(crate) fn key(value: &str) -> String {
     value.trim().to_lowercase()

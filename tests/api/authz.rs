@@ -5,8 +5,9 @@
 //!
 //! The rules (from the API contract): anonymous callers may only sign in (`login`,
 //! `refreshToken`, `logout`) and ask `me` (null). Anyone signed in may read drones and cameras,
-//! read and edit their own profile, change their password and subscribe to `droneEvents`.
-//! Everything else is SUPPORT only: other callers get FORBIDDEN.
+//! read and edit their own profile, change their password and subscribe to `droneEvents`; a
+//! MEMBER may check in a drone they hold (`checkInDrone`). Everything else is SUPPORT only:
+//! other callers get FORBIDDEN.
 //!
 //! Operations are chosen to be harmless: ids that do not exist (SUPPORT gets NOT_FOUND: let in,
 //! nothing there), empty edits, wrong current passwords, fresh names.
@@ -101,6 +102,34 @@ const RULES: &[Rule] = &[
     Rule {
         field: "Query.drones",
         operation: "{ drones(first: 1) { totalCount } }",
+        anonymous: UNAUTHENTICATED,
+        member: Allowed,
+        support: Allowed,
+    },
+    Rule {
+        field: "Query.site",
+        operation: r#"{ site(id: "999999") { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: NULL,
+        support: NULL,
+    },
+    Rule {
+        field: "Query.sites",
+        operation: "{ sites(first: 1) { totalCount } }",
+        anonymous: UNAUTHENTICATED,
+        member: Allowed,
+        support: Allowed,
+    },
+    Rule {
+        field: "Query.droneTags",
+        operation: "{ droneTags { tag } }",
+        anonymous: UNAUTHENTICATED,
+        member: Is("[]"),
+        support: Is("[]"),
+    },
+    Rule {
+        field: "Query.droneStats",
+        operation: "{ droneStats { total } }",
         anonymous: UNAUTHENTICATED,
         member: Allowed,
         support: Allowed,
@@ -225,6 +254,57 @@ const RULES: &[Rule] = &[
     Rule {
         field: "Mutation.deleteDrone",
         operation: r#"mutation { deleteDrone(id: "999999") }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.createSite",
+        operation: r#"mutation { createSite(input: {name: "Authz Site", city: "Paris", country: "fr"}) { name country } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Is(r#"{"name":"Authz Site","country":"FR"}"#),
+    },
+    Rule {
+        field: "Mutation.updateSite",
+        operation: r#"mutation { updateSite(id: "999999", input: {city: "Lyon"}) { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.deleteSite",
+        operation: r#"mutation { deleteSite(id: "999999") }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.checkOutDrone",
+        operation: r#"mutation { checkOutDrone(id: "999999", to: "1") { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        // The one drone write a MEMBER may make: the service then requires them to be the
+        // holder (tests/api/fleet/custody.rs); here there is no such drone.
+        field: "Mutation.checkInDrone",
+        operation: r#"mutation { checkInDrone(id: "999999") { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: NOT_FOUND,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.setDroneStatus",
+        operation: r#"mutation { setDroneStatus(id: "999999", status: MAINTENANCE) { id } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
+    Rule {
+        field: "Mutation.recordMaintenance",
+        operation: r#"mutation { recordMaintenance(droneId: "999999", input: {kind: INSPECTION, note: "ok"}) { id } }"#,
         anonymous: UNAUTHENTICATED,
         member: FORBIDDEN,
         support: NOT_FOUND,

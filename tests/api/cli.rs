@@ -327,7 +327,12 @@ fn seed_fills_a_fresh_database() {
     assert!(
         text.lines()
             .last()
-            .is_some_and(|l| l.starts_with("seeded ")),
+            .is_some_and(|l| l.starts_with("seeded 3 users, 5 sites, 15 cameras and 35 drones")),
+        "{text}"
+    );
+    // The fleet has a life: made through the same services as the API.
+    assert!(
+        text.contains("3 check-outs (1 overdue), 1 in maintenance, 1 lost, 1 retired"),
         "{text}"
     );
     assert!(work.db_file().exists());

@@ -23,16 +23,24 @@ async fn bulk_register_script_reports_created_skipped_and_rejected(app: TestApp)
     )
     .await;
 
+    app.ok(
+        Some(&token),
+        "mutation { createSite(input: {name: \"Paris HQ\", city: \"Paris\", country: \"FR\"}) { id } }",
+        json!({}),
+    )
+    .await;
+
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("drones.csv");
     std::fs::write(
         &csv,
-        "serialNumber,name,brand,cameraModels\n\
-         M3P0001,Mavic 3 Pro,DJI,hasselblad l2d-20c\n\
-         existing1,Old again,DJI,\n\
-         X100001,Skydio X10,Skydio,Skydio VT300-L;No Such Camera\n\
-         ,Nameless,DJI,\n\
-         X100002,Skydio X10,Skydio,Skydio VT300-L\n",
+        "serialNumber,name,brand,cameraModels,site,tags\n\
+         M3P0001,Mavic 3 Pro,DJI,hasselblad l2d-20c,paris hq,Photo;spare\n\
+         existing1,Old again,DJI,,,\n\
+         X100001,Skydio X10,Skydio,Skydio VT300-L;No Such Camera,,\n\
+         ,Nameless,DJI,,,\n\
+         X100002,Skydio X10,Skydio,Skydio VT300-L,,\n\
+         X100003,Skydio X10,Skydio,,Atlantis,\n",
     )
     .unwrap();
 
@@ -73,27 +81,32 @@ async fn bulk_register_script_reports_created_skipped_and_rejected(app: TestApp)
         stdout.contains("rejected line 5 (<no serial>): serialNumber must not be empty"),
         "{stdout}"
     );
-    assert!(stdout.contains("5 rows sent"), "{stdout}");
+    assert!(
+        stdout.contains("rejected line 7 (X100003): unknown site \"Atlantis\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("6 rows sent"), "{stdout}");
     assert!(
         stdout
             .trim_end()
-            .ends_with("created 2, updated 0, skipped 1, rejected 2"),
+            .ends_with("created 2, updated 0, skipped 1, rejected 3"),
         "{stdout}"
     );
 
     let data = app
         .ok(
             Some(&token),
-            "{ drones(orderBy: [{field: SERIAL_NUMBER}]) { nodes { serialNumber name cameras { model } } } }",
+            "{ drones(orderBy: [{field: SERIAL_NUMBER}]) { nodes { serialNumber name cameras { model } site { name } tags } } }",
             json!({}),
         )
         .await;
     assert_eq!(
         data["drones"]["nodes"],
         json!([
-            { "serialNumber": "EXISTING1", "name": "Old", "cameras": [] },
-            { "serialNumber": "M3P0001", "name": "Mavic 3 Pro", "cameras": [{ "model": "Hasselblad L2D-20c" }] },
-            { "serialNumber": "X100002", "name": "Skydio X10", "cameras": [{ "model": "Skydio VT300-L" }] },
+            { "serialNumber": "EXISTING1", "name": "Old", "cameras": [], "site": null, "tags": [] },
+            { "serialNumber": "M3P0001", "name": "Mavic 3 Pro", "cameras": [{ "model": "Hasselblad L2D-20c" }],
+              "site": { "name": "Paris HQ" }, "tags": ["photo", "spare"] },
+            { "serialNumber": "X100002", "name": "Skydio X10", "cameras": [{ "model": "Skydio VT300-L" }], "site": null, "tags": [] },
         ])
     );
 }

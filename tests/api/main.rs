@@ -14,6 +14,7 @@ mod drones;
 mod examples;
 mod faults;
 mod field_order;
+mod fleet;
 mod graphql_over_http;
 mod graphql_over_ws;
 mod hostile;

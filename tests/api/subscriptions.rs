@@ -92,7 +92,7 @@ pub(crate) async fn operate(socket: &mut Socket, id: &str, query: &str, variable
 }
 
 /// Opens a socket, authenticates and subscribes to droneEvents.
-async fn subscribe(app: &TestApp, token: &str) -> Socket {
+pub(crate) async fn subscribe(app: &TestApp, token: &str) -> Socket {
     let mut socket = open_signed_in(app, token).await;
     send(
         &mut socket,
@@ -106,7 +106,7 @@ async fn subscribe(app: &TestApp, token: &str) -> Socket {
     socket
 }
 
-async fn next_event(socket: &mut Socket) -> Value {
+pub(crate) async fn next_event(socket: &mut Socket) -> Value {
     let message = next(socket)
         .await
         .expect("socket open")

@@ -1,20 +1,36 @@
 //! What the drone list filters and orders by: the fields of `DroneFilter` (the `and`/`or`/
-//! `not` tree and its budget are `service::filter`'s; `camera` is a semi-join into the camera
-//! filter) and the `DroneSort` keys (keyset cursors are `service::pagination`'s).
+//! `not` tree and its budget are `service::filter`'s; `camera` and `site` are semi-joins into
+//! the camera and site filters) and the `DroneSort` keys (keyset cursors are
+//! `service::pagination`'s).
+//!
+//! `overdue` and `maintenanceDue` are the SQL twins of `drone::overdue` and
+//! `drone::maintenance_due`: the same rule over the same columns, so a drone the list finds
+//! says `true` when asked.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    Condition,
+    ColumnTrait, Condition,
     sea_query::{Expr, ExprTrait, Query},
 };
 
-use super::MAX_SEARCH_CHARS;
+use super::{MAX_SEARCH_CHARS, tags::TagFilter};
 use crate::{
-    entity::{camera, drone, drone_camera},
+    entity::{
+        camera,
+        drone::{self, DroneStatus},
+        drone_camera, site,
+    },
     error::{AppError, Result},
     service::{
         camera::CameraFilter,
-        filter::{DateTimeFilter, FilterBudget, FilterTree, StringFilter, Tree, contains_ci},
+        filter::{
+            DateTimeFilter, FilterBudget, FilterTree, MAX_IN_VALUES, StringFilter, Tree,
+            contains_ci,
+        },
+        now,
         pagination::{KeyKind, KeyValue, SortKey},
+        site::SiteFilter,
+        validate::key,
     },
 };
 
@@ -26,9 +42,86 @@ pub(crate) struct DroneFilter {
     pub brand: Option<StringFilter>,
     pub camera: Option<CameraFilter>,
     pub created_at: Option<DateTimeFilter>,
+    pub status: Option<StatusFilter>,
+    pub site: Option<SiteFilter>,
+    /// `site: { city: { eq } }`, case-insensitively.
+    pub city: Option<String>,
+    /// Stationed at this site (`Site.drones`; not in the API's filter).
+    pub site_id: Option<i64>,
+    pub holder_id: Option<i64>,
+    pub overdue: Option<bool>,
+    pub maintenance_due: Option<bool>,
+    pub tags: Option<TagFilter>,
     pub and: Vec<DroneFilter>,
     pub or: Vec<DroneFilter>,
     pub not: Option<Box<DroneFilter>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StatusFilter {
+    pub eq: Option<DroneStatus>,
+    pub ne: Option<DroneStatus>,
+    pub in_: Option<Vec<DroneStatus>>,
+}
+
+impl StatusFilter {
+    fn condition(&self) -> Result<Condition> {
+        let mut all = Condition::all();
+        if let Some(eq) = self.eq {
+            all = all.add(drone::Column::Status.eq(eq));
+        }
+        if let Some(ne) = self.ne {
+            all = all.add(drone::Column::Status.ne(ne));
+        }
+        if let Some(values) = &self.in_ {
+            if values.len() > MAX_IN_VALUES {
+                return Err(AppError::bad_input("status.in takes at most 1000 values"));
+            }
+            all = all.add(if values.is_empty() {
+                Condition::all().add(Expr::val(1).eq(0))
+            } else {
+                Condition::all().add(drone::Column::Status.is_in(values.iter().copied()))
+            });
+        }
+        Ok(all)
+    }
+}
+
+/// CHECKED_OUT with `due_back_at` before `at` (`due_back_at` is null unless CHECKED_OUT).
+pub(crate) fn overdue_at(at: DateTime<Utc>) -> Condition {
+    // IS NOT NULL keeps the negation (`overdue: false`) two-valued: NOT over an unknown
+    // comparison would drop the drones without a due date.
+    Condition::all()
+        .add(drone::Column::Status.eq(DroneStatus::CheckedOut))
+        .add(drone::Column::DueBackAt.is_not_null())
+        .add(drone::Column::DueBackAt.lt(at))
+}
+
+/// `maintenance_due_at` before `at` and not RETIRED.
+pub(crate) fn maintenance_due_at(at: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(drone::Column::MaintenanceDueAt.is_not_null())
+        .add(drone::Column::MaintenanceDueAt.lt(at))
+        .add(drone::Column::Status.ne(DroneStatus::Retired))
+}
+
+/// `matches` or, with `false`, its negation (a drone for which it is not true).
+fn flag(matches: Condition, wanted: bool) -> Condition {
+    if wanted { matches } else { matches.not() }
+}
+
+/// Drones stationed at a site matching `condition`.
+fn at_site(condition: Condition) -> Condition {
+    let mut matching = Query::select();
+    matching
+        .expr(Expr::val(1))
+        .from(site::Entity)
+        .and_where(
+            Expr::col((site::Entity, site::Column::Id))
+                .equals((drone::Entity, drone::Column::SiteId)),
+        )
+        .cond_where(condition);
+    Condition::all().add(Expr::exists(matching))
 }
 
 impl FilterTree for DroneFilter {
@@ -80,6 +173,32 @@ impl FilterTree for DroneFilter {
                 .cond_where(camera_filter.condition(budget, depth + 1)?);
             all = all.add(Expr::exists(matching));
         }
+        if let Some(f) = &self.status {
+            all = all.add(f.condition()?);
+        }
+        if let Some(site_filter) = &self.site {
+            all = all.add(at_site(site_filter.condition(budget, depth + 1)?));
+        }
+        if let Some(city) = &self.city {
+            all = all.add(at_site(
+                Condition::all().add(site::Column::CityKey.eq(key(city))),
+            ));
+        }
+        if let Some(id) = self.site_id {
+            all = all.add(drone::Column::SiteId.eq(id));
+        }
+        if let Some(id) = self.holder_id {
+            all = all.add(drone::Column::HolderId.eq(id));
+        }
+        if let Some(wanted) = self.overdue {
+            all = all.add(flag(overdue_at(now()), wanted));
+        }
+        if let Some(wanted) = self.maintenance_due {
+            all = all.add(flag(maintenance_due_at(now()), wanted));
+        }
+        if let Some(f) = &self.tags {
+            all = all.add(f.condition()?);
+        }
         Ok(all)
     }
 
@@ -107,6 +226,12 @@ pub(crate) enum DroneSort {
     SerialNumber,
     CreatedAt,
     UpdatedAt,
+    /// Lifecycle order: AVAILABLE first, RETIRED last.
+    Status,
+    /// Drones not checked out (no due date) come last ascending, first descending.
+    DueBackAt,
+    /// Drones without a schedule come last ascending, first descending.
+    MaintenanceDueAt,
 }
 
 impl SortKey for DroneSort {
@@ -119,6 +244,9 @@ impl SortKey for DroneSort {
             DroneSort::SerialNumber => "SERIAL_NUMBER",
             DroneSort::CreatedAt => "CREATED_AT",
             DroneSort::UpdatedAt => "UPDATED_AT",
+            DroneSort::Status => "STATUS",
+            DroneSort::DueBackAt => "DUE_BACK_AT",
+            DroneSort::MaintenanceDueAt => "MAINTENANCE_DUE_AT",
         }
     }
 
@@ -129,6 +257,9 @@ impl SortKey for DroneSort {
             DroneSort::SerialNumber => drone::Column::SerialNumber,
             DroneSort::CreatedAt => drone::Column::CreatedAt,
             DroneSort::UpdatedAt => drone::Column::UpdatedAt,
+            DroneSort::Status => drone::Column::Status,
+            DroneSort::DueBackAt => drone::Column::DueBackAt,
+            DroneSort::MaintenanceDueAt => drone::Column::MaintenanceDueAt,
         }
     }
 
@@ -136,6 +267,8 @@ impl SortKey for DroneSort {
         match self {
             DroneSort::Name | DroneSort::Brand | DroneSort::SerialNumber => KeyKind::Text,
             DroneSort::CreatedAt | DroneSort::UpdatedAt => KeyKind::Time,
+            DroneSort::Status => KeyKind::Int,
+            DroneSort::DueBackAt | DroneSort::MaintenanceDueAt => KeyKind::OptionalTime,
         }
     }
 
@@ -146,6 +279,11 @@ impl SortKey for DroneSort {
             DroneSort::SerialNumber => KeyValue::Text(row.serial_number.clone()),
             DroneSort::CreatedAt => KeyValue::Time(row.created_at),
             DroneSort::UpdatedAt => KeyValue::Time(row.updated_at),
+            DroneSort::Status => {
+                KeyValue::Int(i64::from(sea_orm::ActiveEnum::to_value(&row.status)))
+            }
+            DroneSort::DueBackAt => KeyValue::optional_time(row.due_back_at),
+            DroneSort::MaintenanceDueAt => KeyValue::optional_time(row.maintenance_due_at),
         }
     }
 

@@ -161,6 +161,9 @@ proptest! {
             name: name.clone(),
             brand: brand.clone(),
             camera_models: camera_models.clone(),
+            site: None,
+            tags: None,
+            maintenance_interval_days: None,
         };
         let expected = required_text("serialNumber", &serial, MAX_SERIAL_CHARS)
             .and_then(|_| required_text("name", &name, MAX_NAME_CHARS))
