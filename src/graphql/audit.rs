@@ -21,7 +21,9 @@ pub(crate) enum AuditEntity {
     User,
     Camera,
     Drone,
+    /// A site.
     Site,
+    /// A maintenance entry.
     Maintenance,
 }
 

@@ -184,6 +184,7 @@ pub(crate) struct DroneFilter {
     /// Drones that support at least one camera matching this filter.
     pub camera: Option<CameraFilter>,
     pub created_at: Option<DateTimeFilter>,
+    /// Drones in these statuses.
     pub status: Option<DroneStatusFilter>,
     /// Drones stationed at a site matching this filter (an EXISTS semi-join, as camera).
     pub site: Option<SiteFilter>,
@@ -195,6 +196,7 @@ pub(crate) struct DroneFilter {
     pub overdue: Option<bool>,
     /// true: maintenanceDue; false: every other drone.
     pub maintenance_due: Option<bool>,
+    /// Drones carrying these tags.
     pub tags: Option<TagFilter>,
     pub and: Option<Vec<DroneFilter>>,
     pub or: Option<Vec<DroneFilter>>,

@@ -51,8 +51,11 @@ pub(crate) enum DroneStatus {
 /// Matches a drone's status; every given part must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct DroneStatusFilter {
+    /// In this status.
     pub eq: Option<DroneStatus>,
+    /// In any other status.
     pub ne: Option<DroneStatus>,
+    /// In one of these statuses (an empty list matches nothing).
     #[graphql(name = "in")]
     pub in_: Option<Vec<DroneStatus>>,
 }
@@ -105,8 +108,10 @@ pub(crate) enum MaintenanceKind {
 #[derive(Clone)]
 pub(crate) struct MaintenanceEntry(pub maintenance_entity::Model);
 
+/// One thing done to a drone.
 #[Object]
 impl MaintenanceEntry {
+    /// The entry's id.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -120,6 +125,7 @@ impl MaintenanceEntry {
         })
     }
 
+    /// What kind of work.
     async fn kind(&self) -> MaintenanceKind {
         self.0.kind.into()
     }
@@ -151,6 +157,7 @@ impl MaintenanceEntry {
 /// A maintenance entry to record.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct MaintenanceInput {
+    /// What kind of work.
     pub kind: MaintenanceKind,
     /// What was done (1-2000 characters).
     pub note: String,
@@ -165,21 +172,27 @@ pub(crate) struct MaintenanceInput {
 /// A tag and how many drones carry it.
 #[derive(SimpleObject)]
 pub(crate) struct TagCount {
+    /// The tag.
     pub tag: String,
+    /// Drones carrying it.
     pub drone_count: i32,
 }
 
 /// How many drones are in one status.
 #[derive(SimpleObject)]
 pub(crate) struct StatusCount {
+    /// The status.
     pub status: DroneStatus,
+    /// Drones in it.
     pub count: i32,
 }
 
 /// How many drones are of one brand.
 #[derive(SimpleObject)]
 pub(crate) struct BrandCount {
+    /// The brand, as registered.
     pub brand: String,
+    /// Drones of it.
     pub count: i32,
 }
 
@@ -189,6 +202,7 @@ pub(crate) struct SiteCount {
     count: i64,
 }
 
+/// How many drones are stationed at one site.
 #[Object]
 impl SiteCount {
     /// null: drones stationed nowhere.
@@ -199,6 +213,7 @@ impl SiteCount {
         Ok(loaders::site(ctx, site_id).await?.map(Site))
     }
 
+    /// Drones stationed there.
     async fn count(&self) -> i32 {
         count_i32(self.count)
     }
@@ -225,6 +240,8 @@ impl DroneStats {
     }
 }
 
+/// Counts over the drones matching a filter: each list is one grouped SQL statement, never a
+/// row scan in the server.
 #[Object]
 impl DroneStats {
     /// Drones matching the filter.
@@ -298,7 +315,11 @@ impl FleetQuery {
 
     /// For dashboards: counts over the drones matching `filter` (all drones without one).
     #[graphql(guard = "SignedInGuard")]
-    async fn drone_stats(&self, filter: Option<DroneFilter>) -> Result<DroneStats> {
+    async fn drone_stats(
+        &self,
+        #[graphql(desc = "The drones to count, as in Query.drones; all of them when omitted.")]
+        filter: Option<DroneFilter>,
+    ) -> Result<DroneStats> {
         let filter = filter.map(drones::DroneFilter::try_from).transpose()?;
         Ok(DroneStats {
             scope: Scope::new(filter)?,
@@ -318,9 +339,10 @@ impl FleetMutation {
     async fn check_out_drone(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        to: ID,
-        due_back_at: Option<DateTime>,
+        #[graphql(desc = "The drone.")] id: ID,
+        #[graphql(desc = "The user it goes to (any role).")] to: ID,
+        #[graphql(desc = "When it is to come back; in the future.")] due_back_at: Option<DateTime>,
+        #[graphql(desc = "What it is for (up to 2,000 characters); kept as statusNote.")]
         note: Option<String>,
     ) -> Result<Drone> {
         Ok(Drone(
@@ -343,9 +365,15 @@ impl FleetMutation {
     async fn check_in_drone(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The drone.")] id: ID,
+        #[graphql(desc = "Re-station it at this site; omitted: it stays where it was.")]
         site_id: Option<ID>,
-        #[graphql(default_with = "Some(false)")] to_maintenance: Option<bool>,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "true: into MAINTENANCE instead of AVAILABLE (default false; null is false)."
+        )]
+        to_maintenance: Option<bool>,
+        #[graphql(desc = "How it came back; required with toMaintenance: what is wrong.")]
         note: Option<String>,
     ) -> Result<Drone> {
         let how = CheckIn {
@@ -374,8 +402,9 @@ impl FleetMutation {
     async fn set_drone_status(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        status: DroneStatus,
+        #[graphql(desc = "The drone.")] id: ID,
+        #[graphql(desc = "The status to move to.")] status: DroneStatus,
+        #[graphql(desc = "Why (up to 2,000 characters); required for LOST and RETIRED.")]
         note: Option<String>,
     ) -> Result<Drone> {
         Ok(Drone(
@@ -396,8 +425,8 @@ impl FleetMutation {
     async fn record_maintenance(
         &self,
         ctx: &Context<'_>,
-        drone_id: ID,
-        input: MaintenanceInput,
+        #[graphql(desc = "The drone it was done to.")] drone_id: ID,
+        #[graphql(desc = "What was done, and when.")] input: MaintenanceInput,
     ) -> Result<MaintenanceEntry> {
         let input = maintenance::MaintenanceInput {
             kind: input.kind.into(),

@@ -26,8 +26,10 @@ use crate::{
 #[derive(Clone)]
 pub(crate) struct Site(pub site_entity::Model);
 
+/// A place where drones are stationed: an office, a warehouse, a field base.
 #[Object]
 impl Site {
+    /// The site's id.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -71,8 +73,10 @@ impl Site {
     async fn drones(
         &self,
         ctx: &Context<'_>,
-        filter: Option<DroneFilter>,
-        order_by: Option<Vec<DroneOrder>>,
+        #[graphql(desc = "Which of the site's drones, as in Query.drones.")] filter: Option<
+            DroneFilter,
+        >,
+        #[graphql(desc = "Ordering keys, as in Query.drones.")] order_by: Option<Vec<DroneOrder>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -96,10 +100,12 @@ impl Site {
         .await
     }
 
+    /// When it was created (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
 
+    /// When it last changed (RFC 3339, UTC).
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -108,7 +114,9 @@ impl Site {
 /// What `sites` may filter on; every given part must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct SiteFilter {
+    /// The site's name.
     pub name: Option<StringFilter>,
+    /// The city, as typed.
     pub city: Option<StringFilter>,
     /// The stored code is upper-case: `{eq: "FR"}`.
     pub country: Option<StringFilter>,
@@ -138,16 +146,22 @@ impl From<SiteFilter> for sites::SiteFilter {
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "SiteSort")]
 pub(crate) enum SiteOrderField {
+    /// By name.
     Name,
+    /// By city.
     City,
+    /// By country code.
     Country,
+    /// By creation time.
     CreatedAt,
 }
 
 /// One ordering key of `sites`.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct SiteOrder {
+    /// What to order by.
     pub field: SiteOrderField,
+    /// Ascending unless DESC.
     #[graphql(default)]
     pub direction: SortDirection,
 }
@@ -161,21 +175,30 @@ impl From<SiteOrder> for (SiteSort, SortOrder) {
 /// A new site.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct CreateSiteInput {
+    /// Unique, compared case-insensitively; trimmed, 1-200 characters.
     pub name: String,
+    /// Street address, up to 500 characters (blank: none).
     pub address: Option<String>,
+    /// 1-200 characters.
     pub city: String,
     /// ISO 3166-1 alpha-2, either case.
     pub country: String,
+    /// Who to call there, up to 500 characters (blank: none).
     pub contact: Option<String>,
 }
 
 /// An omitted field is left unchanged; an explicit null clears an optional one.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct UpdateSiteInput {
+    /// A new unique name.
     pub name: Option<String>,
+    /// A new address; null clears it.
     pub address: MaybeUndefined<String>,
+    /// A new city.
     pub city: Option<String>,
+    /// A new ISO 3166-1 alpha-2 code, either case.
     pub country: Option<String>,
+    /// New contact details; null clears them.
     pub contact: MaybeUndefined<String>,
 }
 
@@ -189,8 +212,8 @@ impl SiteQuery {
     async fn site(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        name: Option<String>,
+        #[graphql(desc = "The site's id.")] id: Option<ID>,
+        #[graphql(desc = "The site's name, in any case.")] name: Option<String>,
     ) -> Result<Option<Site>> {
         let db = &state(ctx).db;
         let found = match (id, name) {
@@ -210,8 +233,10 @@ impl SiteQuery {
     async fn sites(
         &self,
         ctx: &Context<'_>,
-        filter: Option<SiteFilter>,
-        order_by: Option<Vec<SiteOrder>>,
+        #[graphql(desc = "Which sites; all when omitted.")] filter: Option<SiteFilter>,
+        #[graphql(desc = "Ordering keys, in order; ties break on id.")] order_by: Option<
+            Vec<SiteOrder>,
+        >,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -239,7 +264,11 @@ pub(crate) struct SiteMutation;
 impl SiteMutation {
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
-    async fn create_site(&self, ctx: &Context<'_>, input: CreateSiteInput) -> Result<Site> {
+    async fn create_site(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new site.")] input: CreateSiteInput,
+    ) -> Result<Site> {
         let input = SiteInput {
             name: input.name,
             address: input.address,
@@ -254,7 +283,12 @@ impl SiteMutation {
 
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
-    async fn update_site(&self, ctx: &Context<'_>, id: ID, input: UpdateSiteInput) -> Result<Site> {
+    async fn update_site(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The site.")] id: ID,
+        #[graphql(desc = "What changes.")] input: UpdateSiteInput,
+    ) -> Result<Site> {
         let patch = SitePatch {
             name: input.name,
             address: patch(input.address),
@@ -269,7 +303,11 @@ impl SiteMutation {
 
     /// CONFLICT while any drone is stationed there. Returns the deleted id. SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
-    async fn delete_site(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn delete_site(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The site.")] id: ID,
+    ) -> Result<ID> {
         Ok(to_id(
             sites::delete(&state(ctx).db, &actor(ctx)?, parse_id(&id)?).await?,
         ))

@@ -147,10 +147,12 @@ pub(crate) async fn register_many(
     inputs: Vec<CameraInput>,
     on_conflict: OnConflict,
 ) -> Result<BulkOutcome<camera::Model>> {
-    bulk::register::<Cameras>(db, actor, &inputs, on_conflict)
+    let outcome = bulk::register::<Cameras>(db, actor, &inputs, on_conflict)
         .await?
         .commit()
-        .await
+        .await?;
+    db::refresh_statistics_after_bulk(db, &["cameras"], outcome.rows.len());
+    Ok(outcome)
 }
 
 /// Cameras in bulk registration.

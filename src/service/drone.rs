@@ -463,10 +463,12 @@ pub(crate) async fn register_many(
     on_conflict: OnConflict,
 ) -> Result<BulkOutcome<drone::Model>> {
     let staged = bulk::register::<Drones>(db, actor, &inputs, on_conflict).await?;
+    let written = staged.outcome.rows.len();
     let mut outbox = Outbox::new(events);
     outbox.push(ChangeKind::Created, staged.created_ids);
     outbox.push(ChangeKind::Updated, staged.updated_ids);
     outbox.commit(staged.txn).await?;
+    db::refresh_statistics_after_bulk(db, &["drones", "drone_cameras", "drone_tags"], written);
     Ok(staged.outcome)
 }
 
