@@ -752,3 +752,58 @@ crate::db_test!(
     register_cameras_handles_existing_models,
     register_cameras_reports_every_invalid_item,
 );
+
+/// PostgreSQL: a bulk registration larger than autovacuum's threshold refreshes the planner's
+/// statistics of the tables it filled, so no pooled connection keeps a plan made against the
+/// empty table (bench/RESULTS.md: such a plan made later calls 12-17 times slower).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_statistics_follow_a_bulk_registration() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let analyzed = |table: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            use sea_orm::ConnectionTrait;
+            db.query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('{table}')"
+                ),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<i64>(0)
+            .unwrap()
+        }
+    };
+    assert!(analyzed("drones").await <= 0, "never analyzed yet");
+    let inputs: Vec<Value> = (0..1500)
+        .map(|i| {
+            json!({ "serialNumber": format!("AN-{i:04}"), "name": "x", "brand": "DJI",
+                         "cameraModels": [], "tags": ["fleet"] })
+        })
+        .collect();
+    app.ok(
+        Some(&admin),
+        "mutation($i: [RegisterDroneInput!]!) { registerDrones(inputs: $i) { created } }",
+        json!({ "i": inputs }),
+    )
+    .await;
+    // The refresh runs in the background, after the answer.
+    let mut known = (0, 0);
+    for _ in 0..100 {
+        known = (analyzed("drones").await, analyzed("drone_tags").await);
+        if known == (1500, 1500) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        known,
+        (1500, 1500),
+        "the statistics know the rows just written"
+    );
+}
