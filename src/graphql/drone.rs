@@ -312,7 +312,9 @@ pub(crate) struct UpdateDroneInput {
     pub site: MaybeUndefined<String>,
     /// Replaces all tags.
     pub tags: Option<Vec<String>>,
+    /// Tags to add (with tags, not allowed); at most 20 in all.
     pub add_tags: Option<Vec<String>>,
+    /// Tags to remove; one the drone lacks is ignored.
     pub remove_tags: Option<Vec<String>>,
     /// 1-3650; explicit null: no schedule.
     pub maintenance_interval_days: MaybeUndefined<i32>,
