@@ -154,6 +154,16 @@ pub(crate) fn conflict_on_unique(err: DbErr, message: impl FnOnce() -> String) -
     }
 }
 
+/// Turns a foreign-key violation into CONFLICT with `message`: what a write refers to (a site,
+/// a user, a camera) was deleted by a concurrent request after it was looked up. Any other
+/// error passes through.
+pub(crate) fn conflict_on_foreign_key(err: DbErr, message: impl FnOnce() -> String) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::Conflict(message()),
+        _ => AppError::Database(err),
+    }
+}
+
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         match &err {

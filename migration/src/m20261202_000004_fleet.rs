@@ -207,6 +207,8 @@ impl MigrationTrait for Migration {
         Ok(())
     }
 
+    /// PostgreSQL only: SQLite cannot drop a column that has a foreign key (restore a backup
+    /// there instead). `hangar` never migrates down.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
             MaintenanceEntries::Table.into_iden(),

@@ -1,7 +1,7 @@
 //! The contract's `DateTime` (RFC 3339, UTC, `Z`) and `Date` (ISO 8601 calendar date) scalars.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::{NaiveDate, SecondsFormat, Utc};
+use chrono::{NaiveDate, SecondsFormat, SubsecRound, Utc};
 
 /// RFC 3339 timestamp in UTC, e.g. 2026-11-23T10:15:00Z
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,8 +11,11 @@ pub(crate) struct DateTime(pub chrono::DateTime<Utc>);
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
+            // At the precision both databases keep (microseconds), as `service::now`: SQLite
+            // would store nanoseconds as text, and cursors (which carry microseconds) would
+            // then compare unequal to the stored value.
             Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| DateTime(t.with_timezone(&Utc)))
+                .map(|t| DateTime(t.with_timezone(&Utc).trunc_subsecs(6)))
                 .map_err(|_| {
                     InputValueError::custom(
                         "expected an RFC 3339 timestamp such as 2026-11-23T10:15:00Z",

@@ -82,15 +82,13 @@ impl Site {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Connection<Drone>> {
-        let filter = drones::DroneFilter {
-            site_id: Some(self.0.id),
-            and: filter
-                .map(drones::DroneFilter::try_from)
-                .transpose()?
-                .into_iter()
-                .collect(),
-            ..Default::default()
-        };
+        // The caller's filter itself, not wrapped in an `and`: it keeps the depth budget
+        // Query.drones gives it.
+        let mut filter = filter
+            .map(drones::DroneFilter::try_from)
+            .transpose()?
+            .unwrap_or_default();
+        filter.site_id = Some(self.0.id);
         drone_page(
             ctx,
             filter,

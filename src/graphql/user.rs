@@ -66,7 +66,9 @@ impl User {
         DateTime(self.0.updated_at)
     }
 
-    /// Drones this user has checked out, ordered by dueBackAt (nulls last).
+    /// Drones this user has checked out, ordered by dueBackAt (nulls last). Priced for the
+    /// query complexity limit as a page of 20.
+    #[graphql(complexity = "20 * child_complexity")]
     async fn checked_out_drones(&self, ctx: &Context<'_>) -> Result<Vec<Drone>> {
         let held = loaders::drones_held_by(ctx, self.0.id).await?;
         loaders::prefetch_drones(ctx, &[ctx.look_ahead()], &held).await?;

@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::{
     db::{self, TurnLock},
-    error::{Result, conflict_on_unique},
+    error::{Result, conflict_on_foreign_key, conflict_on_unique},
     service::{
         audit::{self, Actor, AuditEntity, Change},
         now,
@@ -125,8 +125,14 @@ pub(crate) trait BulkEntity {
         async { Ok(()) }
     }
 
-    /// The audit snapshot of a written row.
-    fn snapshot(row: &Self::Model, item: &Self::Item, refs: &Self::Refs) -> Value;
+    /// The audit snapshot of a written row; `before` is the overwritten row's, for what an
+    /// UPDATE keeps because the item does not say (a drone's tags).
+    fn snapshot(
+        row: &Self::Model,
+        item: &Self::Item,
+        refs: &Self::Refs,
+        before: Option<&Value>,
+    ) -> Value;
 }
 
 /// A bulk registration written but not committed yet.
@@ -227,7 +233,7 @@ pub(crate) async fn register<E: BulkEntity>(
     E::link(&txn, &written, &by_key, &updated_ids, &refs).await?;
     let changes = written.iter().map(|row| {
         let id = E::row_id(row);
-        let after = E::snapshot(row, by_key[E::row_key(row)], &refs);
+        let after = E::snapshot(row, by_key[E::row_key(row)], &refs, before.get(&id));
         match before.get(&id) {
             Some(before) => Change::updated(E::AUDIT, id, before.clone(), after),
             None => Change::created(E::AUDIT, id, after),
@@ -274,6 +280,11 @@ pub(crate) fn conflict_clause<C: IntoIden + Copy>(
     }
 }
 
+/// What the items refer to (a site) was deleted between the look-up and the write.
+fn referred_gone() -> String {
+    "something this batch refers to was deleted meanwhile: nothing was written; retry".into()
+}
+
 /// Runs one multi-row INSERT with `clause`, returning the rows written. Without a clause
 /// (FAIL), a unique violation is a concurrent registration of a `what` (say "serial number"):
 /// CONFLICT, and nothing is written.
@@ -288,11 +299,23 @@ where
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
 {
     match clause {
-        Some(clause) => Ok(insert.on_conflict(clause).exec_with_returning(txn).await?),
-        None => insert.exec_with_returning(txn).await.map_err(|e| {
-            conflict_on_unique(e, || {
-                format!("a {what} of this batch was registered concurrently: nothing was written")
-            })
-        }),
+        Some(clause) => insert
+            .on_conflict(clause)
+            .exec_with_returning(txn)
+            .await
+            .map_err(|e| conflict_on_foreign_key(e, referred_gone)),
+        None => insert
+            .exec_with_returning(txn)
+            .await
+            .map_err(|e| match e.sql_err() {
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                    conflict_on_foreign_key(e, referred_gone)
+                }
+                _ => conflict_on_unique(e, || {
+                    format!(
+                        "a {what} of this batch was registered concurrently: nothing was written"
+                    )
+                }),
+            }),
     }
 }

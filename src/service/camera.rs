@@ -240,7 +240,12 @@ impl BulkEntity for Cameras {
         Ok(written)
     }
 
-    fn snapshot(row: &camera::Model, _: &ValidCamera, _: &()) -> serde_json::Value {
+    fn snapshot(
+        row: &camera::Model,
+        _: &ValidCamera,
+        _: &(),
+        _: Option<&serde_json::Value>,
+    ) -> serde_json::Value {
         camera_snapshot(row)
     }
 }
@@ -255,6 +260,8 @@ async fn existing_by_key(
     for chunk in keys.chunks(INSERT_CHUNK) {
         let rows = camera::Entity::find()
             .filter(camera::Column::ModelKey.is_in(chunk.iter().cloned()))
+            // Locked until the batch commits (PostgreSQL), as the drones' look-up.
+            .lock_exclusive()
             .all(db)
             .await?;
         found.extend(rows.into_iter().map(|c| (c.model_key.clone(), c)));

@@ -20,7 +20,7 @@ use crate::{
         drone::{self, DroneStatus},
         drone_camera,
     },
-    error::{AppError, Result, conflict_on_unique},
+    error::{AppError, Result, conflict_on_foreign_key, conflict_on_unique},
     events::{ChangeKind, Events, Outbox},
     service::{
         Patch,
@@ -396,7 +396,12 @@ pub(crate) async fn register(
     let created = new_row(&valid, site_id, actor, now())
         .insert(&txn)
         .await
-        .map_err(|e| conflict_on_unique(e, || taken(&serial).to_string()))?;
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                conflict_on_foreign_key(e, || "the site was deleted meanwhile".into())
+            }
+            _ => conflict_on_unique(e, || taken(&serial).to_string()),
+        })?;
     link(
         &txn,
         camera_ids.into_iter().map(|c| (created.id, c)).collect(),
@@ -671,13 +676,30 @@ impl BulkEntity for Drones {
         tags::add(txn, tag_rows).await
     }
 
-    fn snapshot(row: &drone::Model, item: &ValidDrone, refs: &DroneRefs) -> serde_json::Value {
+    fn snapshot(
+        row: &drone::Model,
+        item: &ValidDrone,
+        refs: &DroneRefs,
+        before: Option<&serde_json::Value>,
+    ) -> serde_json::Value {
         let models: Vec<String> = item
             .camera_keys
             .iter()
             .map(|(k, _)| refs.cameras[k].model.clone())
             .collect();
-        drone_snapshot(row, &models, item.tags.as_deref().unwrap_or_default())
+        // An item without tags leaves an overwritten drone's tags as they were.
+        let kept = || -> Vec<String> {
+            before
+                .and_then(|b| b["tags"].as_array())
+                .map(|tags| {
+                    tags.iter()
+                        .filter_map(|t| t.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let tags = item.tags.clone().unwrap_or_else(kept);
+        drone_snapshot(row, &models, &tags)
     }
 }
 
@@ -710,7 +732,9 @@ async fn refresh_due_dates(txn: &DatabaseTransaction, rows: &mut [drone::Model])
     Ok(())
 }
 
-/// The drones of these serial keys that exist already, by key.
+/// The drones of these serial keys that exist already, by key, locked until the batch commits
+/// (PostgreSQL): a check-out or maintenance entry cannot slip in between the audit's "before"
+/// of an UPDATE and the overwrite.
 async fn existing_by_serial(
     db: &impl ConnectionTrait,
     keys: &[String],
@@ -719,6 +743,7 @@ async fn existing_by_serial(
     for chunk in keys.chunks(DRONE_CHUNK) {
         let rows = drone::Entity::find()
             .filter(drone::Column::SerialKey.is_in(chunk.iter().cloned()))
+            .lock_exclusive()
             .all(db)
             .await?;
         found.extend(rows.into_iter().map(|d| (d.serial_key.clone(), d)));
@@ -859,7 +884,10 @@ pub(crate) async fn update(
         interval_days,
     ));
     active.updated_at = Set(now());
-    let updated = active.update(&txn).await?;
+    let updated = active
+        .update(&txn)
+        .await
+        .map_err(|e| conflict_on_foreign_key(e, || "the site was deleted meanwhile".into()))?;
     finish_update(txn, events, actor, before, &updated).await?;
     Ok(updated)
 }

@@ -184,11 +184,17 @@ impl FilterTree for DroneFilter {
                 Condition::all().add(site::Column::CityKey.eq(key(city))),
             ));
         }
+        // IS NOT NULL keeps these two-valued under `not`: a drone nobody holds is not held by
+        // user 5, and `not: {holderId: 5}` must find it.
         if let Some(id) = self.site_id {
-            all = all.add(drone::Column::SiteId.eq(id));
+            all = all
+                .add(drone::Column::SiteId.is_not_null())
+                .add(drone::Column::SiteId.eq(id));
         }
         if let Some(id) = self.holder_id {
-            all = all.add(drone::Column::HolderId.eq(id));
+            all = all
+                .add(drone::Column::HolderId.is_not_null())
+                .add(drone::Column::HolderId.eq(id));
         }
         if let Some(wanted) = self.overdue {
             all = all.add(flag(overdue_at(now()), wanted));

@@ -14,7 +14,7 @@ use crate::{
         drone::{self, DroneStatus},
         user::Role,
     },
-    error::{AppError, Result},
+    error::{AppError, Result, conflict_on_foreign_key},
     events::Events,
     service::{audit::Actor, now, site as sites, user as users, validate::required_text},
 };
@@ -139,7 +139,10 @@ pub(crate) async fn check_out(
     active.holder_id = Set(Some(to));
     active.checked_out_at = Set(Some(at));
     active.due_back_at = Set(due_back_at);
-    let updated = active.update(&txn).await?;
+    let updated = active
+        .update(&txn)
+        .await
+        .map_err(|e| conflict_on_foreign_key(e, || format!("user {to} was deleted meanwhile")))?;
     finish_update(txn, events, actor, before, &updated).await?;
     Ok(updated)
 }
@@ -195,7 +198,10 @@ pub(crate) async fn check_in(
     let before = snapshot(&txn, &current).await?;
     let mut active = moved(&current, to, note);
     active.site_id = Set(site_id);
-    let updated = active.update(&txn).await?;
+    let updated = active
+        .update(&txn)
+        .await
+        .map_err(|e| conflict_on_foreign_key(e, || "the site was deleted meanwhile".into()))?;
     finish_update(txn, events, actor, before, &updated).await?;
     Ok(updated)
 }

@@ -266,6 +266,21 @@ async fn bulk_registration_takes_sites_tags_and_schedules(app: TestApp) {
             { "serialNumber": "B-1", "status": "AVAILABLE", "tags": ["new"], "maintenanceIntervalDays": 30, "site": { "name": "Paris HQ" } },
         ] })
     );
+    // The trail says what the drone is after the overwrite: its tags kept.
+    let log = app
+        .ok(
+            Some(&admin),
+            "query($id: ID!) { auditLog(filter: { entity: DRONE, entityId: $id, action: UPDATE }, first: 1) { nodes { after } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let after = &log["auditLog"]["nodes"][0]["after"];
+    let after: Value = match after {
+        Value::String(s) => serde_json::from_str(s).unwrap(),
+        other => other.clone(),
+    };
+    assert_eq!(after["tags"], json!(["spare"]));
+    assert_eq!(after["status"], "MAINTENANCE");
     let due = app
         .ok(
             Some(&admin),
