@@ -98,6 +98,46 @@ pub struct Config {
     /// `HANGAR_TRUST_FORWARDED_FOR`, default `false`: take the client address from the first
     /// `X-Forwarded-For` entry (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// `HANGAR_PHOTO_STORE`, default `database`: where photo bytes live.
+    pub photo_store: PhotoStoreConfig,
+    /// `HANGAR_MAX_PHOTO_BYTES`, default 10 MiB: the largest accepted photo.
+    pub max_photo_bytes: usize,
+    /// `HANGAR_PHOTO_URL_TTL`, default `15m`: how long a signed photo URL stays valid.
+    pub photo_url_ttl: Duration,
+    /// `HANGAR_PUBLIC_URL`, e.g. `https://hangar.example.com`: the origin photo URLs start
+    /// with. Unset: the origin of the request that asked for them (its `Host` header).
+    pub public_url: Option<String>,
+}
+
+/// Where photo bytes live (`HANGAR_PHOTO_STORE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PhotoStoreConfig {
+    /// `database`: a table of their own, written in the rows' transactions.
+    Database,
+    /// `dir:/path`: a local directory (one instance).
+    Dir(std::path::PathBuf),
+    /// `s3://bucket/prefix`: an S3-compatible object store (`AWS_*` credentials,
+    /// `AWS_ENDPOINT_URL` for one that is not AWS).
+    S3 { bucket: String, prefix: String },
+}
+
+fn photo_store(value: &str) -> Result<PhotoStoreConfig, String> {
+    if value == "database" {
+        return Ok(PhotoStoreConfig::Database);
+    }
+    if let Some(path) = value.strip_prefix("dir:").filter(|p| !p.is_empty()) {
+        return Ok(PhotoStoreConfig::Dir(path.into()));
+    }
+    if let Some(rest) = value.strip_prefix("s3://") {
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if !bucket.is_empty() {
+            return Ok(PhotoStoreConfig::S3 {
+                bucket: bucket.into(),
+                prefix: prefix.trim_matches('/').into(),
+            });
+        }
+    }
+    Err("use database, dir:/a/path or s3://bucket/prefix".into())
 }
 
 /// The default largest page (`HANGAR_MAX_PAGE_SIZE`).
@@ -335,6 +375,36 @@ impl Config {
             boolean,
         );
 
+        let photo_store = read(
+            &get,
+            &mut problems,
+            "HANGAR_PHOTO_STORE",
+            PhotoStoreConfig::Database,
+            photo_store,
+        );
+        let max_photo_bytes = read(
+            &get,
+            &mut problems,
+            "HANGAR_MAX_PHOTO_BYTES",
+            10 * 1024 * 1024,
+            positive::<usize>,
+        );
+        let photo_url_ttl = read(
+            &get,
+            &mut problems,
+            "HANGAR_PHOTO_URL_TTL",
+            Duration::from_secs(15 * 60),
+            duration,
+        );
+        let public_url = get("HANGAR_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            problems.push(format!(
+                "HANGAR_PUBLIC_URL={url:?}: use an origin such as https://hangar.example.com"
+            ));
+        }
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -366,6 +436,10 @@ impl Config {
             login_max_failures_per_ip,
             login_failure_window,
             trust_forwarded_for,
+            photo_store,
+            max_photo_bytes,
+            photo_url_ttl,
+            public_url,
         })
     }
 

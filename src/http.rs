@@ -1,6 +1,7 @@
 //! HTTP: the router, its layers, health endpoints, GraphiQL, and graceful shutdown.
 
 mod media;
+mod photos;
 
 use std::{net::SocketAddr, time::Instant};
 
@@ -26,7 +27,7 @@ use self::media::{GraphQLRequest, Media};
 use crate::{
     auth::Viewer,
     graphql::{
-        context::{Caller, client_addr},
+        context::{Caller, PublicOrigin, client_addr},
         error_codes::Refusal,
         gateway::{Deadline, Gateway},
         read_only::ReadOnlyRequest,
@@ -58,6 +59,8 @@ pub(crate) fn app(state: AppState) -> Router {
             get(crate::ws::upgrade)
                 .with_state((http_state.app.clone(), http_state.gateway.clone())),
         )
+        .route("/photos/{id}", get(photos::original))
+        .route("/photos/{id}/thumbnail", get(photos::thumbnail))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text));
@@ -69,8 +72,11 @@ pub(crate) fn app(state: AppState) -> Router {
     router
         .with_state(http_state)
         // async-graphql reads the body itself, past axum's DefaultBodyLimit: limit the body
-        // below the extractors (413 when Content-Length says too much).
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        // below the extractors (413 when Content-Length says too much). Room for one photo
+        // upload; a JSON body is held to HANGAR_MAX_BODY_BYTES by the GraphQL extractor.
+        .layer(RequestBodyLimitLayer::new(
+            config.max_body_bytes + config.max_photo_bytes,
+        ))
         // Level 4, not the codecs' defaults: brotli's default is 11, its archival setting,
         // which spends more CPU squeezing a list page than Hangar spends answering it.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
@@ -137,7 +143,8 @@ async fn graphql(
         peer.map(|Extension(ConnectInfo(addr))| addr),
         app.config.trust_forwarded_for,
     );
-    let caller = match Caller::identify(app, authorization, address).await {
+    let origin = PublicOrigin::of(&headers, app.config.public_url.as_deref());
+    let caller = match Caller::identify(app, authorization, address, origin).await {
         Ok(caller) => caller,
         Err(err) => {
             let error: async_graphql::Error = err.into();

@@ -29,7 +29,13 @@ pub enum StartError {
     },
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[error("{0}")]
+    PhotoStore(String),
 }
+
+/// How old an unrecorded photo object must be before the start-up sweep removes it: younger
+/// ones may be an upload in flight on another instance.
+const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Connects and applies pending migrations (creating the SQLite file on first start).
 pub async fn prepare(config: Config, search_path: Option<&str>) -> Result<AppState, StartError> {
@@ -37,7 +43,15 @@ pub async fn prepare(config: Config, search_path: Option<&str>) -> Result<AppSta
     db::migrate(&db)
         .await
         .map_err(|err| sea_orm::DbErr::Migration(format!("migration failed: {err}")))?;
-    Ok(AppState::new(config, db, statements, search_path))
+    let state =
+        AppState::new(config, db, statements, search_path).map_err(StartError::PhotoStore)?;
+    // Objects an earlier process wrote but never recorded (it stopped between the two).
+    match state.photos.sweep(&state.db, ORPHAN_GRACE).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "swept photo objects no photo names"),
+        Err(err) => tracing::warn!(error = %err, "could not sweep the photo store"),
+    }
+    Ok(state)
 }
 
 /// Creates the first admin when the operations contract says so, and logs what it did.

@@ -11,6 +11,10 @@ use crate::{
     config::Config,
     db::StatementCounter,
     events::Events,
+    service::photo::{
+        signing::UrlSigner,
+        store::{self, PhotoStore},
+    },
 };
 
 #[derive(Clone)]
@@ -23,6 +27,9 @@ pub struct AppState {
     pub(crate) login_throttle: Arc<LoginThrottle>,
     pub events: Events,
     pub statements: StatementCounter,
+    /// Where photo bytes live (`HANGAR_PHOTO_STORE`).
+    pub(crate) photos: Arc<dyn PhotoStore>,
+    pub(crate) photo_urls: UrlSigner,
 }
 
 impl AppState {
@@ -33,7 +40,10 @@ impl AppState {
         db: DatabaseConnection,
         statements: StatementCounter,
         namespace: Option<&str>,
-    ) -> Self {
+    ) -> Result<Self, String> {
+        let photos = store::open(&config.photo_store)?;
+        let photo_urls =
+            UrlSigner::new(config.jwt_secret.expose().as_bytes(), config.photo_url_ttl);
         let events = Events::new(db.get_database_backend(), namespace);
         let tokens = Tokens::new(&config);
         let config_ttl = config.auth_cache_ttl;
@@ -44,7 +54,7 @@ impl AppState {
         );
         // One hash per core at most: the rest of the runtime keeps serving reads.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self {
+        Ok(Self {
             config: Arc::new(config),
             db,
             passwords: Passwords::new(cores),
@@ -53,6 +63,8 @@ impl AppState {
             login_throttle: Arc::new(login_throttle),
             events,
             statements,
-        }
+            photos,
+            photo_urls,
+        })
     }
 }

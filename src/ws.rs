@@ -37,7 +37,7 @@ use self::protocol::{Close, Protocol, fit_reason};
 use crate::{
     auth::{ClientAddr, Viewer},
     graphql::{
-        context::{Caller, client_addr},
+        context::{Caller, PublicOrigin, client_addr},
         gateway::Gateway,
     },
     state::AppState,
@@ -75,13 +75,14 @@ pub(crate) async fn upgrade(
         peer.map(|Extension(ConnectInfo(addr))| addr),
         app.config.trust_forwarded_for,
     );
+    let origin = PublicOrigin::of(&headers, app.config.public_url.as_deref());
     // The body limit of HTTP holds for each message too (the socket's default is 64 MiB).
     let max_message = app.config.max_body_bytes;
     upgrade
         .max_message_size(max_message)
         .max_frame_size(max_message)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(socket, app, gateway, protocol, address))
+        .on_upgrade(move |socket| serve(socket, app, gateway, protocol, address, origin))
 }
 
 /// What the connection's parts tell the socket loop.
@@ -108,6 +109,7 @@ async fn serve(
     gateway: Gateway,
     protocol: WebSocketProtocols,
     address: Option<ClientAddr>,
+    origin: PublicOrigin,
 ) {
     let config = app.config.clone();
     let shared: SharedState = Arc::new(Mutex::new(Shared {
@@ -155,13 +157,14 @@ async fn serve(
     let init_shared = shared.clone();
     let on_init = move |payload: serde_json::Value| {
         let app = app.clone();
+        let origin = origin.clone();
         let shared = init_shared.clone();
         async move {
             let authorization = payload
                 .get("Authorization")
                 .or_else(|| payload.get("authorization"))
                 .and_then(|v| v.as_str());
-            let caller = Caller::identify(&app, authorization, address)
+            let caller = Caller::identify(&app, authorization, address, origin.clone())
                 .await
                 .map_err(|_| {
                     async_graphql::Error::new("Internal: cannot check the access token now")

@@ -6,6 +6,7 @@ mod m20261123_000001_users_and_tokens;
 mod m20261123_000002_inventory;
 mod m20261123_000003_audit_log;
 mod m20261202_000004_fleet;
+mod m20261202_000005_photos;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_inventory::Migration),
             Box::new(m20261123_000003_audit_log::Migration),
             Box::new(m20261202_000004_fleet::Migration),
+            Box::new(m20261202_000005_photos::Migration),
         ]
     }
 }

@@ -46,6 +46,8 @@ pub enum AuditEntity {
     Site,
     #[sea_orm(string_value = "MAINTENANCE")]
     Maintenance,
+    #[sea_orm(string_value = "PHOTO")]
+    Photo,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,8 @@ pub mod drone;
 pub mod drone_camera;
 pub mod drone_tag;
 pub mod maintenance;
+pub mod photo;
+pub mod photo_blob;
 pub mod refresh_token;
 pub mod site;
 pub mod user;

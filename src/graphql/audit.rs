@@ -25,6 +25,8 @@ pub(crate) enum AuditEntity {
     Site,
     /// A maintenance entry.
     Maintenance,
+    /// A drone photo.
+    Photo,
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -20,6 +20,32 @@ use crate::{
 pub(crate) struct Caller {
     pub(crate) viewer: Viewer,
     pub(crate) address: Option<ClientAddr>,
+    /// Where this server is, as the caller reached it: signed photo URLs start with it.
+    pub(crate) origin: PublicOrigin,
+}
+
+/// The origin (`http://host:port`) absolute URLs of this server start with:
+/// `HANGAR_PUBLIC_URL`, else the request's `Host` header, else relative URLs.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PublicOrigin(pub(crate) String);
+
+impl PublicOrigin {
+    pub(crate) fn of(headers: &HeaderMap, configured: Option<&str>) -> Self {
+        if let Some(url) = configured {
+            return Self(url.to_string());
+        }
+        headers
+            .get(axum::http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            // A Host header is a host and a port, nothing else: anything else is not echoed.
+            .filter(|host| {
+                !host.is_empty()
+                    && host
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+            })
+            .map_or_else(Self::default, |host| Self(format!("http://{host}")))
+    }
 }
 
 impl Caller {
@@ -29,14 +55,20 @@ impl Caller {
         app: &AppState,
         authorization: Option<&str>,
         address: Option<ClientAddr>,
+        origin: PublicOrigin,
     ) -> Result<Self, AppError> {
         let viewer = resolve_viewer(&app.db, &app.tokens, &app.viewers, authorization).await?;
-        Ok(Self { viewer, address })
+        Ok(Self {
+            viewer,
+            address,
+            origin,
+        })
     }
 
     /// Puts the caller into an operation's data (HTTP) or a connection's (graphql-ws).
     pub(crate) fn attach(&self, data: &mut Data) {
         data.insert(self.viewer.clone());
+        data.insert(self.origin.clone());
         if let Some(address) = self.address {
             data.insert(address);
         }

@@ -16,6 +16,7 @@ use crate::{
         fleet::{DroneStatus, DroneStatusFilter, MaintenanceEntry, TagFilter},
         guard::{RoleGuard, SignedInGuard, actor, state},
         loaders,
+        photo::Photo,
         scalars::DateTime,
         site::{Site, SiteFilter},
         user::User,
@@ -139,6 +140,16 @@ impl Drone {
     /// maintenanceDueAt has passed and the drone is not RETIRED.
     async fn maintenance_due(&self) -> bool {
         drones::maintenance_due(&self.0, now())
+    }
+
+    /// Its photos, oldest first. Batched like cameras.
+    #[graphql(complexity = "20 * child_complexity")]
+    async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<Photo>> {
+        Ok(loaders::photos_of(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(Photo)
+            .collect())
     }
 
     /// What was done to it, newest first (by performedAt).
@@ -468,6 +479,7 @@ impl DroneMutation {
             drones::delete(
                 &state(ctx).db,
                 &state(ctx).events,
+                state(ctx).photos.as_ref(),
                 &actor(ctx)?,
                 parse_id(&id)?,
             )

@@ -21,12 +21,12 @@ use async_graphql::{
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    entity::{camera, drone, site, user},
+    entity::{camera, drone, photo, site, user},
     graphql::guard::state,
     service::{
         camera as cameras,
         drone::{self as drones, tags},
-        site as sites, user as users,
+        photo as photos, site as sites, user as users,
     },
 };
 
@@ -38,6 +38,20 @@ pub(crate) struct DroneCountOfSite(DatabaseConnection);
 pub(crate) struct TagsOfDrone(DatabaseConnection);
 pub(crate) struct DroneById(DatabaseConnection);
 pub(crate) struct DronesHeldBy(DatabaseConnection);
+pub(crate) struct PhotosOfDrone(DatabaseConnection);
+
+impl Loader<i64> for PhotosOfDrone {
+    type Value = Vec<photo::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, drone_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let mut found = photos::by_drone_ids(&self.0, drone_ids).await?;
+        for id in drone_ids {
+            found.entry(*id).or_default();
+        }
+        Ok(found)
+    }
+}
 
 impl Loader<i64> for SiteById {
     type Value = site::Model;
@@ -145,6 +159,7 @@ pub(crate) struct Loaders {
     tags_of_drone: DataLoader<TagsOfDrone, HashMapCache>,
     drone_by_id: DataLoader<DroneById, HashMapCache>,
     drones_held_by: DataLoader<DronesHeldBy, HashMapCache>,
+    photos_of_drone: DataLoader<PhotosOfDrone, HashMapCache>,
 }
 
 fn loader<L: Loader<i64>>(inner: L) -> DataLoader<L, HashMapCache> {
@@ -162,6 +177,7 @@ impl Loaders {
             tags_of_drone: loader(TagsOfDrone(db.clone())),
             drone_by_id: loader(DroneById(db.clone())),
             drones_held_by: loader(DronesHeldBy(db.clone())),
+            photos_of_drone: loader(PhotosOfDrone(db.clone())),
         }
     }
 }
@@ -259,6 +275,20 @@ pub(crate) async fn drones_held_by(ctx: &Context<'_>, user_id: i64) -> Result<Ve
     })
 }
 
+pub(crate) async fn photos_of(ctx: &Context<'_>, drone_id: i64) -> Result<Vec<photo::Model>> {
+    Ok(match loaders(ctx) {
+        Some(l) => l
+            .photos_of_drone
+            .load_one(drone_id)
+            .await?
+            .unwrap_or_default(),
+        None => photos::by_drone_ids(&state(ctx).db, &[drone_id])
+            .await?
+            .remove(&drone_id)
+            .unwrap_or_default(),
+    })
+}
+
 /// The selections of a connection's nodes: `edges { node { … } }` and `nodes { … }`.
 pub(crate) fn node_selections<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
     [
@@ -296,6 +326,24 @@ pub(crate) async fn prefetch_drones(
         let site_nodes: Vec<Lookahead<'_>> = nodes.iter().map(|n| n.field("site")).collect();
         loaders.site_by_id.load_many(ids.iter().copied()).await?;
         prefetch_sites(ctx, &site_nodes, &ids).await?;
+    }
+    if selects("photos") {
+        let by_drone = loaders
+            .photos_of_drone
+            .load_many(page.iter().map(|d| d.id))
+            .await?;
+        let uploaders: HashSet<i64> = by_drone
+            .values()
+            .flatten()
+            .filter_map(|p| p.uploaded_by_id)
+            .collect();
+        if !uploaders.is_empty()
+            && nodes
+                .iter()
+                .any(|n| n.field("photos").field("uploadedBy").exists())
+        {
+            loaders.user_by_id.load_many(uploaders).await?;
+        }
     }
     if selects("tags") {
         loaders

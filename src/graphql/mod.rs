@@ -12,6 +12,7 @@ pub(crate) mod fleet;
 pub(crate) mod gateway;
 pub(crate) mod guard;
 pub(crate) mod loaders;
+pub(crate) mod photo;
 pub(crate) mod read_only;
 pub(crate) mod scalars;
 pub(crate) mod site;
@@ -43,6 +44,7 @@ pub(crate) struct MutationRoot(
     drone::DroneMutation,
     site::SiteMutation,
     fleet::FleetMutation,
+    photo::PhotoMutation,
 );
 
 pub(crate) type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;

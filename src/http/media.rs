@@ -98,15 +98,34 @@ fn is_request_error(answer: &async_graphql::Response) -> bool {
             .all(|e| e.path.is_empty() && Refusal::of(e) != Some(Refusal::PersistedQueryNotFound))
 }
 
-/// A GraphQL request from `GET` query parameters or a JSON `POST` body. Any other `POST` body
-/// (none, `text/plain`, a form) is refused with 415 before it is read: a browser may send those
-/// cross-site without a preflight, so they must never run an operation.
+/// A GraphQL request from `GET` query parameters, a JSON `POST` body (at most
+/// `HANGAR_MAX_BODY_BYTES`), or a multipart upload (graphql-multipart-request-spec, files up
+/// to `HANGAR_MAX_PHOTO_BYTES`) that carries a CSRF-preventing header. Any other `POST` body
+/// (none, `text/plain`, a form, a multipart form without that header) is refused before it is
+/// read: a browser may send those cross-site without a preflight, so they must never run an
+/// operation.
 pub(super) struct GraphQLRequest(pub(super) async_graphql::BatchRequest);
 
-impl<S: Send + Sync> FromRequest<S> for GraphQLRequest {
+/// Files in one multipart request: a photo per upload field, and room for a few.
+const MAX_FILES: usize = 5;
+
+impl FromRequest<super::HttpState> for GraphQLRequest {
     type Rejection = Response;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &super::HttpState) -> Result<Self, Self::Rejection> {
+        let config = &state.app.config;
+        if req.method() != Method::GET && is_multipart(req.headers()) {
+            if !has_preflight_header(req.headers()) {
+                return Err(refusal(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_USER_INPUT",
+                    "a multipart request needs an Apollo-Require-Preflight (or \
+                     X-Apollo-Operation-Name) header: it protects against cross-site requests"
+                        .into(),
+                ));
+            }
+            return multipart(req, config.max_photo_bytes).await;
+        }
         if req.method() != Method::GET && !is_json(req.headers()) {
             return Err(refusal(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -114,11 +133,76 @@ impl<S: Send + Sync> FromRequest<S> for GraphQLRequest {
                 "send the GraphQL request as JSON: Content-Type: application/json".into(),
             ));
         }
+        // The JSON body's own limit (the router's admits a photo upload).
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, config.max_body_bytes)
+            .await
+            .map_err(|_| too_large())?;
+        let req = Request::from_parts(parts, axum::body::Body::from(body));
         GraphQLBatchRequest::<ParseRejection>::from_request(req, state)
             .await
             .map(|request| Self(request.into_inner()))
             .map_err(|rejection| rejection.0)
     }
+}
+
+fn too_large() -> Response {
+    refusal(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "BAD_USER_INPUT",
+        "the request body is too large (HANGAR_MAX_BODY_BYTES)".into(),
+    )
+}
+
+/// Reads a multipart request: its files each within `max_file` (spooled to temporary files by
+/// async-graphql), the whole body within the router's limit (`HANGAR_MAX_BODY_BYTES` plus one
+/// photo).
+async fn multipart(req: Request, max_file: usize) -> Result<GraphQLRequest, Response> {
+    use futures_util::TryStreamExt;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = req
+        .into_body()
+        .into_data_stream()
+        .map_err(std::io::Error::other)
+        .into_async_read();
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(max_file)
+        .max_num_files(MAX_FILES);
+    async_graphql::http::receive_batch_body(content_type, body, options)
+        .await
+        .map(GraphQLRequest)
+        .map_err(|err| match err {
+            ParseRequestError::PayloadTooLarge => refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BAD_USER_INPUT",
+                format!("a file is larger than {max_file} bytes (HANGAR_MAX_PHOTO_BYTES)"),
+            ),
+            other => refusal(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                format!("not a GraphQL multipart request: {other}"),
+            ),
+        })
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// Apollo Server's CSRF prevention: a header no HTML form can send, which forces a CORS
+/// preflight on a cross-site request.
+fn has_preflight_header(headers: &HeaderMap) -> bool {
+    ["apollo-require-preflight", "x-apollo-operation-name"]
+        .iter()
+        .any(|name| headers.get(*name).is_some_and(|v| !v.is_empty()))
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

@@ -1,5 +1,5 @@
-//! The audit trail: who created, changed or deleted which user, camera, drone, site or
-//! maintenance entry, when, and what it looked like before and after.
+//! The audit trail: who created, changed or deleted which user, camera, drone, site,
+//! maintenance entry or photo, when, and what it looked like before and after.
 //!
 //! Services call [`record`] with their own transaction, so a change and its audit rows commit
 //! or roll back together: the trail can never claim a change that did not happen, nor miss one
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 pub(crate) use crate::entity::audit::{AuditAction, AuditEntity};
 use crate::{
-    entity::{audit, camera, drone, maintenance, site, user},
+    entity::{audit, camera, drone, maintenance, photo, site, user},
     error::Result,
     service::{
         filter::DateTimeFilter,
@@ -177,6 +177,20 @@ pub(crate) fn site_snapshot(site: &site::Model) -> Value {
         "city": site.city,
         "country": site.country,
         "contact": site.contact,
+    })
+}
+
+pub(crate) fn photo_snapshot(photo: &photo::Model) -> Value {
+    json!({
+        "id": photo.id.to_string(),
+        "droneId": photo.drone_id.to_string(),
+        "contentType": photo.content_type,
+        "size": photo.size,
+        "width": photo.width,
+        "height": photo.height,
+        "sha256": photo.sha256,
+        "caption": photo.caption,
+        "uploadedById": photo.uploaded_by_id.map(|id| id.to_string()),
     })
 }
 

@@ -27,7 +27,9 @@ use crate::{
         audit::{self, Actor, AuditEntity, Change, drone_snapshot},
         bulk::{self, BulkEntity, BulkOutcome, OnConflict},
         camera::{self as cameras},
-        now, site as sites,
+        now,
+        photo::{self, store::PhotoStore},
+        site as sites,
         validate::{ItemErrors, key, required_text},
     },
 };
@@ -892,9 +894,12 @@ pub(crate) async fn update(
     Ok(updated)
 }
 
+/// Deletes a drone with its photos (their rows and, in the database store, their bytes go by
+/// the foreign keys in this transaction; an external store's objects right after it commits).
 pub(crate) async fn delete(
     db: &DatabaseConnection,
     events: &Events,
+    photos: &dyn PhotoStore,
     actor: &Actor,
     id: i64,
 ) -> Result<i64> {
@@ -907,6 +912,7 @@ pub(crate) async fn delete(
         )));
     }
     let before = snapshot(&txn, &current).await?;
+    let photo_keys = photo::keys_of_drone(&txn, id).await?;
     let deleted = drone::Entity::delete_by_id(id)
         .exec(&txn)
         .await?
@@ -925,6 +931,7 @@ pub(crate) async fn delete(
     let mut outbox = Outbox::new(events);
     outbox.push(ChangeKind::Deleted, vec![id]);
     outbox.commit(txn).await?;
+    photos.remove(&photo_keys).await;
     Ok(id)
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod camera;
 pub(crate) mod drone;
 pub(crate) mod filter;
 pub(crate) mod pagination;
+pub(crate) mod photo;
 #[cfg(test)]
 mod props_support;
 pub mod seed;

@@ -309,6 +309,22 @@ const RULES: &[Rule] = &[
         member: FORBIDDEN,
         support: NOT_FOUND,
     },
+    Rule {
+        // A JSON request names no file: SUPPORT is let in and told to send one
+        // (tests/api/photos.rs uploads over multipart, for each role too).
+        field: "Mutation.addDronePhoto",
+        operation: r##"mutation { addDronePhoto(droneId: "999999", file: "#__graphql_file__:0") { id } }"##,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: Code("BAD_USER_INPUT"),
+    },
+    Rule {
+        field: "Mutation.deleteDronePhoto",
+        operation: r#"mutation { deleteDronePhoto(id: "999999") }"#,
+        anonymous: UNAUTHENTICATED,
+        member: FORBIDDEN,
+        support: NOT_FOUND,
+    },
     // Subscriptions, over graphql-ws: `Allowed` means an event arrives after a drone is registered.
     Rule {
         field: "Subscription.droneEvents",

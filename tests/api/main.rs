@@ -21,6 +21,7 @@ mod hostile;
 mod hostile_input;
 mod http;
 mod limits;
+mod photos;
 mod private_pg;
 mod schema;
 mod subscriptions;

@@ -137,7 +137,15 @@ pub struct Upload(pub usize);
 impl Upload {
     /// Get the upload value.
     pub fn value(&self, ctx: &Context<'_>) -> std::io::Result<UploadValue> {
-        ctx.query_env.uploads[self.0].try_clone()
+        // Hangar: `get`, not indexing. The index comes from the request (a JSON body may name
+        // `#__graphql_file__:7` with no file at all), and indexing panicked.
+        ctx.query_env
+            .uploads
+            .get(self.0)
+            .ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file in the request")
+            })?
+            .try_clone()
     }
 }
 
@@ -178,7 +186,12 @@ impl InputType for Upload {
         if let Value::String(s) = &value
             && let Some(filename) = s.strip_prefix(PREFIX)
         {
-            return Ok(Upload(filename.parse::<usize>().unwrap()));
+            // Hangar: a client-written placeholder that is not a number is bad input, not a
+            // panic (upstream unwrapped it).
+            return filename
+                .parse::<usize>()
+                .map(Upload)
+                .map_err(|_| InputValueError::expected_type(value.clone()));
         }
         Err(InputValueError::expected_type(value))
     }

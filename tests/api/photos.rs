@@ -1,0 +1,494 @@
+//! Drone photos (issue #13) over HTTP, on both databases and in the `database` and `dir:`
+//! stores: multipart uploads as apollo-upload-client sends them, what is refused (with its
+//! code), signed URLs, ETags, deletion and the cascade from a drone.
+
+use std::io::Cursor;
+
+use image::{ImageFormat, RgbImage, codecs::jpeg::JpegEncoder};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, expect_error};
+
+const ADD: &str = "mutation($d: ID!, $f: Upload!, $c: String) { addDronePhoto(droneId: $d, file: $f, caption: $c) {
+    id url thumbnailUrl contentType size width height caption uploadedBy { username } createdAt } }";
+
+/// The photo store a test runs with; keeps its directory alive.
+pub(crate) enum Store {
+    Database,
+    Dir(tempfile::TempDir),
+}
+
+impl Store {
+    fn config(&self) -> Vec<(String, String)> {
+        match self {
+            Store::Database => vec![],
+            Store::Dir(dir) => vec![(
+                "HANGAR_PHOTO_STORE".into(),
+                format!("dir:{}", dir.path().display()),
+            )],
+        }
+    }
+
+    /// Files the store holds (none for the database).
+    fn objects(&self) -> usize {
+        match self {
+            Store::Database => 0,
+            Store::Dir(dir) => std::fs::read_dir(dir.path()).map_or(0, |d| d.count()),
+        }
+    }
+}
+
+/// Writes `<name>::{sqlite,postgres}_{database,dir}`, each calling `name(app, store)`.
+macro_rules! photo_test {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            use super::{Store, spawn};
+            use crate::helpers::Backend;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite_database() {
+                let store = Store::Database;
+                let app = spawn(Backend::Sqlite, &store, &[]).await.unwrap();
+                super::$name(app, store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite_dir() {
+                let store = Store::Dir(tempfile::tempdir().unwrap());
+                let app = spawn(Backend::Sqlite, &store, &[]).await.unwrap();
+                super::$name(app, store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_database() {
+                let store = Store::Database;
+                let Some(app) = spawn(Backend::Postgres, &store, &[]).await else { return };
+                super::$name(app, store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_dir() {
+                let store = Store::Dir(tempfile::tempdir().unwrap());
+                let Some(app) = spawn(Backend::Postgres, &store, &[]).await else { return };
+                super::$name(app, store).await;
+            }
+        }
+    )+};
+}
+
+pub(crate) async fn spawn(
+    backend: Backend,
+    store: &Store,
+    extra: &[(&str, &str)],
+) -> Option<TestApp> {
+    let config = store.config();
+    let mut vars: Vec<(&str, &str)> = config
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    vars.extend_from_slice(extra);
+    match backend {
+        Backend::Sqlite => Some(TestApp::spawn_with(Backend::Sqlite, &vars).await),
+        Backend::Postgres => TestApp::spawn_postgres_with(&vars).await,
+    }
+}
+
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 7) as u8, (y * 3) as u8, 90])
+    });
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&image)
+        .unwrap();
+    out
+}
+
+fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 5) as u8, (y * 9) as u8, 30])
+    });
+    let mut out = Vec::new();
+    image.write_to(&mut Cursor::new(&mut out), format).unwrap();
+    out
+}
+
+/// A JPEG whose EXIF says where it was taken (GPS) and that the camera was turned (6).
+fn jpeg_with_gps() -> Vec<u8> {
+    use img_parts::{Bytes, ImageEXIF, jpeg::Jpeg};
+    let fields = [
+        exif::Field {
+            tag: exif::Tag::Orientation,
+            ifd_num: exif::In::PRIMARY,
+            value: exif::Value::Short(vec![6]),
+        },
+        exif::Field {
+            tag: exif::Tag::GPSLatitude,
+            ifd_num: exif::In::PRIMARY,
+            value: exif::Value::Rational(vec![(48, 1).into(), (51, 1).into(), (24, 1).into()]),
+        },
+    ];
+    let mut writer = exif::experimental::Writer::new();
+    for field in &fields {
+        writer.push_field(field);
+    }
+    let mut tiff = Cursor::new(Vec::new());
+    writer.write(&mut tiff, false).unwrap();
+    let mut image = Jpeg::from_bytes(Bytes::from(jpeg(400, 200))).unwrap();
+    image.set_exif(Some(Bytes::from(tiff.into_inner())));
+    image.encoder().bytes().to_vec()
+}
+
+/// POSTs a multipart request as apollo-upload-client does (with its preflight header unless
+/// `preflight` is false); returns (status, JSON body or Null).
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: Option<&str>,
+    drone_id: &str,
+    bytes: Vec<u8>,
+    caption: Option<&str>,
+    preflight: bool,
+) -> (u16, Value) {
+    let operations =
+        json!({ "query": ADD, "variables": { "d": drone_id, "f": null, "c": caption } });
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text("map", json!({ "0": ["variables.f"] }).to_string())
+        .part(
+            "0",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name("photo.jpg")
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    let mut request = app.http().post(app.url("/graphql")).multipart(form);
+    if preflight {
+        request = request.header("apollo-require-preflight", "true");
+    }
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+async fn drone(app: &TestApp, token: &str, serial: &str) -> String {
+    app.register_drone(token, serial, "Mavic 3", "DJI", &[])
+        .await
+}
+
+/// GETs a URL the API returned (absolute, on this server).
+async fn fetch(app: &TestApp, url: &str, etag: Option<&str>) -> reqwest::Response {
+    let mut request = app.http().get(url);
+    if let Some(etag) = etag {
+        request = request.header("if-none-match", etag);
+    }
+    request.send().await.unwrap()
+}
+
+async fn photos_are_uploaded_served_and_deleted(app: TestApp, store: Store) {
+    let admin = app.admin_token().await;
+    let id = drone(&app, &admin, "PH-1").await;
+
+    let (status, body) = upload(
+        &app,
+        Some(&admin),
+        &id,
+        jpeg_with_gps(),
+        Some(" roof view "),
+        true,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let photo = body["data"]["addDronePhoto"].clone();
+    assert_eq!(photo["contentType"], "image/jpeg");
+    assert_eq!(
+        (photo["width"].as_i64(), photo["height"].as_i64()),
+        (Some(200), Some(400)),
+        "upright"
+    );
+    assert_eq!(photo["caption"], "roof view");
+    assert_eq!(photo["uploadedBy"], json!({ "username": "admin" }));
+    let url = photo["url"].as_str().unwrap().to_string();
+    assert!(
+        url.starts_with(&format!("http://{}/photos/", app.addr)),
+        "{url}"
+    );
+
+    // The original: its type, nosniff, private caching, an ETag, and no GPS position.
+    let response = fetch(&app, &url, None).await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("private")
+    );
+    let etag = headers["etag"].to_str().unwrap().to_string();
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!(bytes.len() as i64, photo["size"].as_i64().unwrap());
+    let served = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes.as_ref()))
+        .unwrap();
+    assert!(
+        served
+            .get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+            .is_none(),
+        "GPS stripped"
+    );
+    assert_eq!(
+        served
+            .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+            .and_then(|f| f.value.get_uint(0)),
+        Some(6),
+        "orientation kept"
+    );
+    // Conditional GET.
+    let response = fetch(&app, &url, Some(&etag)).await;
+    assert_eq!(response.status(), 304);
+    assert_eq!(response.headers()["etag"].to_str().unwrap(), etag);
+
+    // The thumbnail: a JPEG, upright, at most 320 px.
+    let response = fetch(&app, photo["thumbnailUrl"].as_str().unwrap(), None).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let thumb = image::load_from_memory(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (160, 320));
+
+    // Signatures: missing, tampered, for another photo: 403.
+    let unsigned = url.split('?').next().unwrap().to_string();
+    assert_eq!(fetch(&app, &unsigned, None).await.status(), 403);
+    let tampered = format!("{}0", &url[..url.len() - 1]);
+    let tampered = if tampered == url {
+        format!("{}1", &url[..url.len() - 1])
+    } else {
+        tampered
+    };
+    assert_eq!(fetch(&app, &tampered, None).await.status(), 403);
+    let longer = url.replace("exp=", "exp=1");
+    assert_eq!(
+        fetch(&app, &longer, None).await.status(),
+        403,
+        "expiry extended"
+    );
+
+    // PNG and WebP; the list, oldest first.
+    for (format, content_type) in [
+        (ImageFormat::Png, "image/png"),
+        (ImageFormat::WebP, "image/webp"),
+    ] {
+        let (status, body) =
+            upload(&app, Some(&admin), &id, encoded(50, 30, format), None, true).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["data"]["addDronePhoto"]["contentType"], content_type,
+            "{body}"
+        );
+        let response = fetch(
+            &app,
+            body["data"]["addDronePhoto"]["url"].as_str().unwrap(),
+            None,
+        )
+        .await;
+        assert_eq!(response.headers()["content-type"], content_type);
+    }
+    let data = app
+        .ok(
+            Some(&admin),
+            "query($id: ID!) { drone(id: $id) { photos { contentType caption } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        data["drone"]["photos"],
+        json!([
+            { "contentType": "image/jpeg", "caption": "roof view" },
+            { "contentType": "image/png", "caption": null },
+            { "contentType": "image/webp", "caption": null },
+        ])
+    );
+    if let Store::Dir(_) = store {
+        assert_eq!(store.objects(), 6, "an original and a thumbnail each");
+    }
+
+    // Delete one: its URL is gone; then the drone, with the rest.
+    let photo_id = photo["id"].as_str().unwrap();
+    let data = app
+        .ok(
+            Some(&admin),
+            "mutation($id: ID!) { deleteDronePhoto(id: $id) }",
+            json!({ "id": photo_id }),
+        )
+        .await;
+    assert_eq!(data["deleteDronePhoto"], photo_id);
+    assert_eq!(fetch(&app, &url, None).await.status(), 404);
+    let response = app
+        .gql(
+            Some(&admin),
+            "mutation($id: ID!) { deleteDronePhoto(id: $id) }",
+            json!({ "id": photo_id }),
+        )
+        .await;
+    expect_error(&response, "NOT_FOUND");
+    app.ok(
+        Some(&admin),
+        "mutation($id: ID!) { deleteDrone(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(store.objects(), 0, "the drone's photos went with it");
+    let left = app
+        .ok(
+            Some(&admin),
+            "{ auditLog(filter: { entity: PHOTO }) { nodes { action } } }",
+            json!({}),
+        )
+        .await;
+    let actions: Vec<&str> = left["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["DELETE", "CREATE", "CREATE", "CREATE"],
+        "uploads and the one delete"
+    );
+}
+
+async fn bad_uploads_are_refused_with_their_code(app: TestApp, store: Store) {
+    let admin = app.admin_token().await;
+    let (_, member) = app.member("pilot").await;
+    let id = drone(&app, &admin, "PH-2").await;
+    let mut truncated = jpeg(300, 300);
+    truncated.truncate(truncated.len() * 2 / 3);
+    for (bytes, says) in [
+        (b"just some text".to_vec(), "not a JPEG, PNG or WebP"),
+        (
+            b"GIF89a\x01\x00\x01\x00".to_vec(),
+            "not a JPEG, PNG or WebP",
+        ),
+        (truncated, "truncated"),
+        (Vec::new(), "not a JPEG"),
+    ] {
+        let (status, body) = upload(&app, Some(&admin), &id, bytes, None, true).await;
+        assert_eq!(status, 200);
+        let message = expect_error(&body, "BAD_USER_INPUT");
+        assert!(message.contains(says), "{message}");
+    }
+    let (_, body) = upload(&app, Some(&member), &id, jpeg(10, 10), None, true).await;
+    expect_error(&body, "FORBIDDEN");
+    let (_, body) = upload(&app, None, &id, jpeg(10, 10), None, true).await;
+    expect_error(&body, "UNAUTHENTICATED");
+    let (_, body) = upload(&app, Some(&admin), "999999", jpeg(10, 10), None, true).await;
+    expect_error(&body, "NOT_FOUND");
+    // CSRF: a multipart POST without the preflight header never runs.
+    let (status, body) = upload(&app, Some(&admin), &id, jpeg(10, 10), None, false).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Apollo-Require-Preflight")
+    );
+    // At most 20 photos per drone.
+    for n in 0..20 {
+        let (status, body) = upload(&app, Some(&admin), &id, jpeg(8 + n, 8), None, true).await;
+        assert_eq!(status, 200);
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let (_, body) = upload(&app, Some(&admin), &id, jpeg(9, 9), None, true).await;
+    let message = expect_error(&body, "CONFLICT");
+    assert!(message.contains("20 photos"), "{message}");
+    // Nothing half-written: 20 photos, 40 objects (dir store), whatever was refused.
+    let data = app
+        .ok(
+            Some(&admin),
+            "query($id: ID!) { drone(id: $id) { photos { id } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(data["drone"]["photos"].as_array().unwrap().len(), 20);
+    if let Store::Dir(_) = store {
+        assert_eq!(store.objects(), 40);
+    }
+}
+
+async fn upload_placeholders_written_by_the_client_do_not_panic(app: TestApp, _store: Store) {
+    let admin = app.admin_token().await;
+    let id = drone(&app, &admin, "PH-3").await;
+    for placeholder in [
+        "#__graphql_file__:x",
+        "#__graphql_file__:7",
+        "not a placeholder",
+    ] {
+        let response = app
+            .gql(
+                Some(&admin),
+                "mutation($d: ID!, $f: Upload!) { addDronePhoto(droneId: $d, file: $f) { id } }",
+                json!({ "d": id, "f": placeholder }),
+            )
+            .await;
+        expect_error(&response, "BAD_USER_INPUT");
+    }
+}
+
+async fn photo_urls_expire(app: TestApp, _store: Store) {
+    let admin = app.admin_token().await;
+    let id = drone(&app, &admin, "PH-4").await;
+    let (_, body) = upload(&app, Some(&admin), &id, jpeg(20, 20), None, true).await;
+    let url = body["data"]["addDronePhoto"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(fetch(&app, &url, None).await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(fetch(&app, &url, None).await.status(), 403, "expired");
+}
+
+async fn a_page_of_drones_with_photos_costs_constant_statements(app: TestApp, _store: Store) {
+    let admin = app.admin_token().await;
+    for i in 0..12 {
+        let id = drone(&app, &admin, &format!("PS-{i:02}")).await;
+        if i % 2 == 0 {
+            upload(&app, Some(&admin), &id, jpeg(12, 12), None, true).await;
+        }
+    }
+    let query = "query($n: Int) { drones(first: $n) { nodes { serialNumber photos { thumbnailUrl uploadedBy { username } } } } }";
+    app.ok(Some(&admin), query, json!({ "n": 1 })).await;
+    let mut costs = Vec::new();
+    for n in [1, 12] {
+        let before = app.statements();
+        app.ok(Some(&admin), query, json!({ "n": n })).await;
+        costs.push(app.statements() - before);
+    }
+    assert_eq!(costs[0], costs[1], "photos are batched: {costs:?}");
+}
+
+photo_test!(
+    photos_are_uploaded_served_and_deleted,
+    bad_uploads_are_refused_with_their_code,
+    upload_placeholders_written_by_the_client_do_not_panic,
+    a_page_of_drones_with_photos_costs_constant_statements,
+);
+
+/// With a 1 s URL lifetime.
+mod photo_urls_expire {
+    use super::{Store, spawn};
+    use crate::helpers::Backend;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let store = Store::Database;
+        let app = spawn(Backend::Sqlite, &store, &[("HANGAR_PHOTO_URL_TTL", "1s")])
+            .await
+            .unwrap();
+        super::photo_urls_expire(app, store).await;
+    }
+}
