@@ -110,7 +110,7 @@ pub struct Config {
 }
 
 /// Where photo bytes live (`HANGAR_PHOTO_STORE`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum PhotoStoreConfig {
     /// `database`: a table of their own, written in the rows' transactions.
     Database,
@@ -118,7 +118,23 @@ pub enum PhotoStoreConfig {
     Dir(std::path::PathBuf),
     /// `s3://bucket/prefix`: an S3-compatible object store (`AWS_*` credentials,
     /// `AWS_ENDPOINT_URL` for one that is not AWS).
-    S3 { bucket: String, prefix: String },
+    S3(S3Config),
+}
+
+/// An S3 store: the bucket and prefix of `HANGAR_PHOTO_STORE`, and the usual `AWS_*`
+/// variables (read here, with the rest of the configuration; unset ones fall back to the
+/// AWS SDK's other sources: instance metadata, web identity).
+#[derive(Clone, Debug)]
+pub struct S3Config {
+    pub bucket: String,
+    pub prefix: String,
+    /// `AWS_ENDPOINT_URL`: a non-AWS endpoint (MinIO, moto, Ceph), path-style.
+    pub endpoint: Option<String>,
+    /// `AWS_REGION` (or `AWS_DEFAULT_REGION`), default `us-east-1`.
+    pub region: String,
+    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
 }
 
 fn photo_store(value: &str) -> Result<PhotoStoreConfig, String> {
@@ -131,10 +147,14 @@ fn photo_store(value: &str) -> Result<PhotoStoreConfig, String> {
     if let Some(rest) = value.strip_prefix("s3://") {
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if !bucket.is_empty() {
-            return Ok(PhotoStoreConfig::S3 {
+            return Ok(PhotoStoreConfig::S3(S3Config {
                 bucket: bucket.into(),
                 prefix: prefix.trim_matches('/').into(),
-            });
+                endpoint: None,
+                region: "us-east-1".into(),
+                access_key_id: None,
+                secret_access_key: None,
+            }));
         }
     }
     Err("use database, dir:/a/path or s3://bucket/prefix".into())
@@ -382,6 +402,18 @@ impl Config {
             PhotoStoreConfig::Database,
             photo_store,
         );
+        let photo_store = match photo_store {
+            PhotoStoreConfig::S3(s3) => PhotoStoreConfig::S3(S3Config {
+                endpoint: get("AWS_ENDPOINT_URL"),
+                region: get("AWS_REGION")
+                    .or_else(|| get("AWS_DEFAULT_REGION"))
+                    .unwrap_or(s3.region),
+                access_key_id: get("AWS_ACCESS_KEY_ID"),
+                secret_access_key: get("AWS_SECRET_ACCESS_KEY").map(Secret::new),
+                ..s3
+            }),
+            other => other,
+        };
         let max_photo_bytes = read(
             &get,
             &mut problems,

@@ -190,11 +190,16 @@ impl TestApp {
 
     /// A second Hangar instance on this app's database (as behind a load balancer).
     pub async fn spawn_sibling(&self) -> TestApp {
+        self.spawn_sibling_with(&[]).await
+    }
+
+    /// [`Self::spawn_sibling`] with extra configuration variables.
+    pub async fn spawn_sibling_with(&self, extra: &[(&str, &str)]) -> TestApp {
         let (config, search_path) = match &self._guard {
-            DbGuard::Postgres { url, schema } => (test_config(url, &[]), Some(schema.clone())),
+            DbGuard::Postgres { url, schema } => (test_config(url, extra), Some(schema.clone())),
             DbGuard::Sqlite(dir) => {
                 let url = format!("sqlite://{}/hangar.db?mode=rwc", dir.path().display());
-                (test_config(&url, &[]), None)
+                (test_config(&url, extra), None)
             }
             DbGuard::Shared => panic!("spawn siblings from the first instance"),
         };

@@ -16,9 +16,35 @@ const ADD: &str = "mutation($d: ID!, $f: Upload!, $c: String) { addDronePhoto(dr
 pub(crate) enum Store {
     Database,
     Dir(tempfile::TempDir),
+    /// A bucket of its own on the S3-compatible server at `HANGAR_TEST_S3_ENDPOINT` (`.ci/run`
+    /// starts moto there).
+    S3 {
+        endpoint: String,
+        bucket: String,
+    },
 }
 
 impl Store {
+    /// None (and a note) when `HANGAR_TEST_S3_ENDPOINT` is unset.
+    pub(crate) async fn s3() -> Option<Store> {
+        let Ok(endpoint) = std::env::var("HANGAR_TEST_S3_ENDPOINT") else {
+            eprintln!("note: HANGAR_TEST_S3_ENDPOINT is unset: S3 variant not run");
+            return None;
+        };
+        let bucket = format!("t-{}", uuid::Uuid::new_v4().simple());
+        let created = reqwest::Client::new()
+            .put(format!("{endpoint}/{bucket}"))
+            .send()
+            .await
+            .expect("the S3 server answers");
+        assert!(
+            created.status().is_success(),
+            "bucket created: {}",
+            created.status()
+        );
+        Some(Store::S3 { endpoint, bucket })
+    }
+
     fn config(&self) -> Vec<(String, String)> {
         match self {
             Store::Database => vec![],
@@ -26,19 +52,35 @@ impl Store {
                 "HANGAR_PHOTO_STORE".into(),
                 format!("dir:{}", dir.path().display()),
             )],
+            Store::S3 { endpoint, bucket } => vec![
+                ("HANGAR_PHOTO_STORE".into(), format!("s3://{bucket}/photos")),
+                ("AWS_ENDPOINT_URL".into(), endpoint.clone()),
+                ("AWS_ACCESS_KEY_ID".into(), "test".into()),
+                ("AWS_SECRET_ACCESS_KEY".into(), "test".into()),
+                ("AWS_REGION".into(), "us-east-1".into()),
+            ],
         }
     }
 
-    /// Files the store holds (none for the database).
-    fn objects(&self) -> usize {
+    /// Objects the store holds (none for the database).
+    pub(crate) async fn objects(&self) -> usize {
         match self {
             Store::Database => 0,
             Store::Dir(dir) => std::fs::read_dir(dir.path()).map_or(0, |d| d.count()),
+            Store::S3 { endpoint, bucket } => {
+                let listing = reqwest::get(format!("{endpoint}/{bucket}?list-type=2"))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                listing.matches("<Key>").count()
+            }
         }
     }
 }
 
-/// Writes `<name>::{sqlite,postgres}_{database,dir}`, each calling `name(app, store)`.
+/// Writes `<name>::{sqlite,postgres}_{database,dir,s3}`, each calling `name(app, store)`.
 macro_rules! photo_test {
     ($($name:ident),+ $(,)?) => {$(
         mod $name {
@@ -56,6 +98,20 @@ macro_rules! photo_test {
             async fn sqlite_dir() {
                 let store = Store::Dir(tempfile::tempdir().unwrap());
                 let app = spawn(Backend::Sqlite, &store, &[]).await.unwrap();
+                super::$name(app, store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite_s3() {
+                let Some(store) = Store::s3().await else { return };
+                let app = spawn(Backend::Sqlite, &store, &[]).await.unwrap();
+                super::$name(app, store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_s3() {
+                let Some(store) = Store::s3().await else { return };
+                let Some(app) = spawn(Backend::Postgres, &store, &[]).await else { return };
                 super::$name(app, store).await;
             }
 
@@ -312,8 +368,8 @@ async fn photos_are_uploaded_served_and_deleted(app: TestApp, store: Store) {
             { "contentType": "image/webp", "caption": null },
         ])
     );
-    if let Store::Dir(_) = store {
-        assert_eq!(store.objects(), 6, "an original and a thumbnail each");
+    if !matches!(store, Store::Database) {
+        assert_eq!(store.objects().await, 6, "an original and a thumbnail each");
     }
 
     // Delete one: its URL is gone; then the drone, with the rest.
@@ -341,7 +397,7 @@ async fn photos_are_uploaded_served_and_deleted(app: TestApp, store: Store) {
         json!({ "id": id }),
     )
     .await;
-    assert_eq!(store.objects(), 0, "the drone's photos went with it");
+    assert_eq!(store.objects().await, 0, "the drone's photos went with it");
     let left = app
         .ok(
             Some(&admin),
@@ -415,8 +471,8 @@ async fn bad_uploads_are_refused_with_their_code(app: TestApp, store: Store) {
         )
         .await;
     assert_eq!(data["drone"]["photos"].as_array().unwrap().len(), 20);
-    if let Store::Dir(_) = store {
-        assert_eq!(store.objects(), 40);
+    if !matches!(store, Store::Database) {
+        assert_eq!(store.objects().await, 40);
     }
 }
 
@@ -491,4 +547,77 @@ mod photo_urls_expire {
             .unwrap();
         super::photo_urls_expire(app, store).await;
     }
+}
+
+/// Two instances on one PostgreSQL (database store, as behind a load balancer): a photo
+/// uploaded through one is served by the other, from the URL the first signed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_serve_each_others_photos() {
+    let store = Store::Database;
+    let Some(first) = spawn(Backend::Postgres, &store, &[]).await else {
+        return;
+    };
+    let second = first.spawn_sibling().await;
+    let admin = first.admin_token().await;
+    let id = drone(&first, &admin, "PH-LB").await;
+    let (_, body) = upload(&first, Some(&admin), &id, jpeg(64, 48), None, true).await;
+    let url = body["data"]["addDronePhoto"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let on_second = url.replace(&first.addr.to_string(), &second.addr.to_string());
+    assert_ne!(on_second, url);
+    let response = fetch(&second, &on_second, None).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    // And the second lists what the first stored.
+    let token = second.admin_token().await;
+    let data = second
+        .ok(
+            Some(&token),
+            "query($id: ID!) { drone(id: $id) { photos { width height } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        data["drone"]["photos"],
+        json!([{ "width": 64, "height": 48 }])
+    );
+}
+
+/// The directory store at start: an object no photo names and older than the grace period
+/// (a crash between writing the bytes and committing the row) is removed; a recorded photo,
+/// and an unrecorded object too young to judge, stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orphaned_objects_are_swept_at_start() {
+    let store = Store::Dir(tempfile::tempdir().unwrap());
+    let app = spawn(Backend::Sqlite, &store, &[]).await.unwrap();
+    let admin = app.admin_token().await;
+    let id = drone(&app, &admin, "PH-SW").await;
+    upload(&app, Some(&admin), &id, jpeg(16, 16), None, true).await;
+    let Store::Dir(dir) = &store else {
+        unreachable!()
+    };
+    let old = dir.path().join("0123456789abcdef0123456789abcdef");
+    std::fs::write(&old, b"left behind").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    let young = dir.path().join("fedcba9876543210fedcba9876543210");
+    std::fs::write(&young, b"an upload in flight").unwrap();
+    assert_eq!(store.objects().await, 4);
+    // A restart: the sibling prepares (and sweeps) like any start.
+    let config = store.config();
+    let vars: Vec<(&str, &str)> = config
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let _restarted = app.spawn_sibling_with(&vars).await;
+    assert!(!old.exists(), "the orphan is gone");
+    assert!(young.exists(), "a young object is left to its upload");
+    assert_eq!(store.objects().await, 3);
 }

@@ -75,22 +75,24 @@ pub(crate) fn open(config: &PhotoStoreConfig) -> Result<Arc<dyn PhotoStore>, Str
                 .map_err(|e| format!("HANGAR_PHOTO_STORE: {e}"))?;
             Arc::new(Objects::new(Arc::new(store), ""))
         }
-        PhotoStoreConfig::S3 { bucket, prefix } => {
-            let mut builder =
-                object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
-            if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+        PhotoStoreConfig::S3(s3) => {
+            let mut builder = object_store::aws::AmazonS3Builder::from_env()
+                .with_bucket_name(&s3.bucket)
+                .with_region(&s3.region);
+            if let Some(endpoint) = &s3.endpoint {
                 builder = builder
                     .with_allow_http(endpoint.starts_with("http://"))
                     .with_endpoint(endpoint);
             }
-            if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err()
-            {
-                builder = builder.with_region("us-east-1");
+            if let (Some(id), Some(secret)) = (&s3.access_key_id, &s3.secret_access_key) {
+                builder = builder
+                    .with_access_key_id(id)
+                    .with_secret_access_key(secret.expose());
             }
             let store = builder
                 .build()
                 .map_err(|e| format!("HANGAR_PHOTO_STORE: {e}"))?;
-            Arc::new(Objects::new(Arc::new(store), prefix))
+            Arc::new(Objects::new(Arc::new(store), &s3.prefix))
         }
     })
 }
