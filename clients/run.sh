@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the real clients against a live Hangar: the Apollo Client test (clients/apollo/test/
 # apollo.mjs), the graphql-http package's GraphQL-over-HTTP audit (test/graphql-http-audit.mjs),
-# the graphql-ws library's own client (test/graphql-ws.mjs)
+# the graphql-ws library's own client (test/graphql-ws.mjs), photo uploads through
+# apollo-upload-client (test/uploads.mjs)
 # and GraphiQL in headless Chromium (test/graphiql.mjs), on a fresh SQLite database
 # loaded with `hangar seed`. Needs node >= 20 and /usr/bin/chromium (Debian package chromium).
 #
@@ -39,4 +40,5 @@ npm run --silent codegen > /dev/null   # TypeScript types from schema.graphql st
 node test/apollo.mjs
 node test/graphql-http-audit.mjs
 node test/graphql-ws.mjs
+node test/uploads.mjs
 node test/graphiql.mjs "${SCREENSHOT:-$root/docs/graphiql.png}"

@@ -174,10 +174,7 @@ async fn run(command: Command) -> Result<(), String> {
             let state = serve::prepare(config, None)
                 .await
                 .map_err(|e| e.to_string())?;
-            let report =
-                hangar::service::seed::seed(&state.db, &state.passwords, &state.events, |line| {
-                    println!("{line}")
-                })
+            let report = hangar::service::seed::seed(&state, |line| println!("{line}"))
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{report}");

@@ -116,6 +116,12 @@ impl FromRequest<super::HttpState> for GraphQLRequest {
         let config = &state.app.config;
         if req.method() != Method::GET && is_multipart(req.headers()) {
             if !has_preflight_header(req.headers()) {
+                // Nothing runs; the body is read and dropped (within the router's limit) so
+                // that the client, still sending it, receives the answer instead of a reset
+                // connection.
+                use futures_util::StreamExt;
+                let mut body = req.into_body().into_data_stream();
+                while let Some(Ok(_)) = body.next().await {}
                 return Err(refusal(
                     StatusCode::BAD_REQUEST,
                     "BAD_USER_INPUT",

@@ -1,13 +1,12 @@
 //! `hangar seed`: a demo data set for a fresh database: a few users, sites in several
 //! countries, real camera models and drones that carry them, stationed, tagged and on a
 //! maintenance schedule, with a little history: check-outs (one overdue), maintenance
-//! entries, and drones in maintenance, lost and retired.
+//! entries, drones in maintenance, lost and retired, and photos (drawn here, not downloaded).
 
 use chrono::Duration;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::{
-    auth::password::Passwords,
     entity::{camera, drone, user::Role},
     error::{AppError, Result},
     events::Events,
@@ -20,10 +19,11 @@ use crate::{
             maintenance::{self, MaintenanceInput},
             status,
         },
-        now,
+        now, photo,
         site::{self as sites, SiteInput},
         user::{self as users, NewUser},
     },
+    state::AppState,
 };
 
 /// (name, address, city, country, contact)
@@ -156,12 +156,8 @@ const DRONES: &[(&str, &str, &str, &[&str], usize)] = &[
 
 /// Loads demo users, reporting progress through `progress`. Refuses a database that already
 /// holds inventory, so it can never mix demo rows into real data.
-pub async fn seed(
-    db: &DatabaseConnection,
-    passwords: &Passwords,
-    events: &Events,
-    progress: impl Fn(&str),
-) -> Result<String> {
+pub async fn seed(state: &AppState, progress: impl Fn(&str)) -> Result<String> {
+    let (db, passwords, events) = (&state.db, &state.passwords, &state.events);
     let inventory =
         camera::Entity::find().count(db).await? + drone::Entity::find().count(db).await?;
     if inventory > 0 {
@@ -251,6 +247,8 @@ pub async fn seed(
     progress(&format!("  {} drones", registered_drones.created));
     let history = history(db, events, &actor, &registered_drones.rows).await?;
     progress(&format!("  {history}"));
+    let photos = photos(state, &actor, &registered_drones.rows).await?;
+    progress(&format!("  {photos} photos"));
 
     Ok(format!(
         "seeded {} users, {} sites, {} cameras and {} drones; the users' password is `{password}` (shown once)",
@@ -259,6 +257,58 @@ pub async fn seed(
         registered_cameras.created,
         registered_drones.created
     ))
+}
+
+/// Photos for every third drone: small images drawn here (a sky, a ground line and a body in
+/// its brand's colour), not downloaded, through the same upload path as the API.
+async fn photos(state: &AppState, actor: &Actor, fleet: &[drone::Model]) -> Result<usize> {
+    let mut added = 0;
+    for (i, drone) in fleet.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        let colour = match drone.brand.as_str() {
+            "DJI" => [40, 40, 48],
+            "Skydio" => [30, 60, 140],
+            "Parrot" => [200, 120, 20],
+            "Autel" => [220, 80, 30],
+            _ => [90, 90, 90],
+        };
+        let bytes = demo_photo(colour, i as u32);
+        let upload = photo::Upload {
+            bytes,
+            caption: Some(format!("{} on arrival", drone.name)),
+        };
+        photo::add(
+            &state.db,
+            &state.events,
+            state.photos.as_ref(),
+            actor,
+            drone.id,
+            upload,
+        )
+        .await?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// A 480 x 320 JPEG: sky, ground, and a drone-ish body in `colour`, shifted by `n`.
+fn demo_photo(colour: [u8; 3], n: u32) -> Vec<u8> {
+    let (width, height) = (480u32, 320u32);
+    let centre = (140 + (n * 37) % 200, 150);
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        let (dx, dy) = (x.abs_diff(centre.0), y.abs_diff(centre.1));
+        if (dx < 70 && dy < 14) || (dx < 12 && dy < 30) || (dx.abs_diff(70) < 22 && dy < 4) {
+            image::Rgb(colour)
+        } else if y > 250 {
+            image::Rgb([70, 110 + (x % 20) as u8, 60])
+        } else {
+            image::Rgb([150 + (y / 4) as u8, 190 + (y / 8) as u8, 235])
+        }
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&image)
+        .expect("encoding to memory");
+    out
 }
 
 /// A little life for the demo fleet, made through the same services as the API: maintenance

@@ -17,6 +17,8 @@ const CONFIG_VARS: &[&str] = &[
     "REFRESH_TOKEN_TTL",
     "CORS_ALLOWED_ORIGINS",
     "RUST_LOG",
+    "HANGAR_PHOTO_STORE",
+    "HANGAR_PUBLIC_URL",
 ];
 
 struct Workdir {
@@ -335,6 +337,7 @@ fn seed_fills_a_fresh_database() {
         text.contains("3 check-outs (1 overdue), 1 in maintenance, 1 lost, 1 retired"),
         "{text}"
     );
+    assert!(text.contains("  12 photos"), "{text}");
     assert!(work.db_file().exists());
 
     // A second run finds an inventory and refuses to mix demo rows into it.
