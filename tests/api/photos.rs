@@ -247,6 +247,7 @@ async fn fetch(app: &TestApp, url: &str, etag: Option<&str>) -> reqwest::Respons
 async fn photos_are_uploaded_served_and_deleted(app: TestApp, store: Store) {
     let admin = app.admin_token().await;
     let id = drone(&app, &admin, "PH-1").await;
+    let mut events = crate::subscriptions::subscribe(&app, &admin).await;
 
     let (status, body) = upload(
         &app,
@@ -257,6 +258,12 @@ async fn photos_are_uploaded_served_and_deleted(app: TestApp, store: Store) {
         true,
     )
     .await;
+    // Announced as a change to its drone, once committed.
+    let event = crate::subscriptions::next_event(&mut events).await;
+    assert_eq!(
+        (event["kind"].as_str(), event["droneId"].as_str()),
+        (Some("UPDATED"), Some(id.as_str()))
+    );
     assert_eq!(status, 200, "{body}");
     let photo = body["data"]["addDronePhoto"].clone();
     assert_eq!(photo["contentType"], "image/jpeg");

@@ -9,7 +9,7 @@ use std::io::Cursor;
 
 use image::{
     DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, codecs::jpeg::JpegEncoder,
-    imageops::FilterType, metadata::Orientation,
+    metadata::Orientation,
 };
 use img_parts::{Bytes, ImageEXIF, jpeg::Jpeg, png::Png, webp::WebP};
 use sha2::{Digest, Sha256};
@@ -76,8 +76,10 @@ pub(crate) fn prepare(bytes: Vec<u8>) -> Result<Picture, String> {
     let (width, height) = (image.width(), image.height());
 
     // Never enlarged: a small photo is its own thumbnail.
+    // `thumbnail` averages areas in integers into the small output: no full-size float
+    // intermediate as `resize` makes (which doubled the memory of a large photo).
     let thumbnail = if width > THUMBNAIL_SIZE || height > THUMBNAIL_SIZE {
-        image.resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, FilterType::Triangle)
+        image.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE)
     } else {
         image
     }
