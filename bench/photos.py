@@ -96,7 +96,8 @@ def main():
                 began = time.perf_counter()
                 photo = multipart(url, token, ids[i], big)
                 timings.append(time.perf_counter() - began)
-                run.log(f"  upload {i + 1}: {timings[-1]:.2f} s")
+                run.log(f"  upload {i + 1}: {timings[-1]:.2f} s; server RSS {run.rss_kb(s.proc.pid, 'VmRSS') / 1024:.0f} MB, "
+                        f"peak {run.rss_kb(s.proc.pid, 'VmHWM') / 1024:.0f} MB")
             peak = run.rss_kb(s.proc.pid, "VmHWM") / 1024
             lines.append(f"| upload of a {len(big) / 1e6:.1f} MB JPEG (4000 x 3000) | median {statistics.median(timings):.2f} s, "
                          f"slowest {max(timings):.2f} s ({UPLOADS} uploads) |")

@@ -119,7 +119,9 @@ impl PhotoMutation {
             )
         })?;
         let bytes = tokio::task::spawn_blocking(move || {
-            let mut bytes = Vec::new();
+            // Sized once from the upload's length: no doubling copies while reading.
+            let size = upload.size().unwrap_or(0).min(limit as u64 + 1);
+            let mut bytes = Vec::with_capacity(size as usize);
             upload
                 .into_read()
                 .take(limit as u64 + 1)

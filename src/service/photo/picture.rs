@@ -323,3 +323,35 @@ mod tests {
         !crc
     }
 }
+
+#[cfg(test)]
+mod memory {
+    fn vm(key: &str) -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// By hand: `cargo test --release --lib picture::memory -- --ignored --nocapture` with a
+    /// photo at $HANGAR_PHOTO (bench/photos.py's figure, without the server around it).
+    #[test]
+    #[ignore]
+    fn peak_memory_of_one_photo() {
+        let path = std::env::var("HANGAR_PHOTO").unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        let size = bytes.len() as u64 / 1024;
+        let before = vm("VmHWM:");
+        let picture = super::prepare(bytes).unwrap();
+        let after = vm("VmHWM:");
+        eprintln!(
+            "file {} MB, {} x {}: peak grew {} MB",
+            size / 1024,
+            picture.width,
+            picture.height,
+            (after - before) / 1024
+        );
+    }
+}

@@ -15,8 +15,8 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use object_store::{ObjectStore, PutPayload, path::Path};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 
 use crate::{
@@ -112,12 +112,13 @@ impl PhotoStore for DatabaseStore {
         photo_id: i64,
         bytes: &PhotoBytes,
     ) -> Result<()> {
-        photo_blob::ActiveModel {
+        // Without RETURNING: the row would come back with its bytes, another copy of them.
+        photo_blob::Entity::insert(photo_blob::ActiveModel {
             photo_id: Set(photo_id),
             original: Set(bytes.original.to_vec()),
             thumbnail: Set(bytes.thumbnail.to_vec()),
-        }
-        .insert(txn)
+        })
+        .exec_without_returning(txn)
         .await?;
         Ok(())
     }
