@@ -174,9 +174,10 @@ async fn run(command: Command) -> Result<(), String> {
             let state = serve::prepare(config, None)
                 .await
                 .map_err(|e| e.to_string())?;
-            let report = hangar::service::seed::seed(&state, |line| println!("{line}"))
-                .await
-                .map_err(|e| e.to_string())?;
+            let report =
+                hangar::service::seed::seed(state.seed_target(), |line| println!("{line}"))
+                    .await
+                    .map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(())
         }

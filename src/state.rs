@@ -33,6 +33,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What `hangar seed` writes with.
+    pub fn seed_target(&self) -> crate::service::seed::SeedTarget<'_> {
+        crate::service::seed::SeedTarget {
+            db: &self.db,
+            passwords: &self.passwords,
+            events: &self.events,
+            photos: self.photos.as_ref(),
+        }
+    }
+
     /// `namespace`: what separates this deployment's events from others on the same
     /// PostgreSQL database (the schema, in tests).
     pub(crate) fn new(

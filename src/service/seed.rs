@@ -19,11 +19,11 @@ use crate::{
             maintenance::{self, MaintenanceInput},
             status,
         },
-        now, photo,
+        now,
+        photo::{self, store::PhotoStore},
         site::{self as sites, SiteInput},
         user::{self as users, NewUser},
     },
-    state::AppState,
 };
 
 /// (name, address, city, country, contact)
@@ -156,8 +156,17 @@ const DRONES: &[(&str, &str, &str, &[&str], usize)] = &[
 
 /// Loads demo users, reporting progress through `progress`. Refuses a database that already
 /// holds inventory, so it can never mix demo rows into real data.
-pub async fn seed(state: &AppState, progress: impl Fn(&str)) -> Result<String> {
-    let (db, passwords, events) = (&state.db, &state.passwords, &state.events);
+/// What seeding writes with: the database, the password hasher, the event hub and the photo
+/// store of the running configuration.
+pub struct SeedTarget<'a> {
+    pub db: &'a DatabaseConnection,
+    pub passwords: &'a crate::auth::password::Passwords,
+    pub events: &'a Events,
+    pub(crate) photos: &'a dyn PhotoStore,
+}
+
+pub async fn seed(target: SeedTarget<'_>, progress: impl Fn(&str)) -> Result<String> {
+    let (db, passwords, events) = (target.db, target.passwords, target.events);
     let inventory =
         camera::Entity::find().count(db).await? + drone::Entity::find().count(db).await?;
     if inventory > 0 {
@@ -247,7 +256,7 @@ pub async fn seed(state: &AppState, progress: impl Fn(&str)) -> Result<String> {
     progress(&format!("  {} drones", registered_drones.created));
     let history = history(db, events, &actor, &registered_drones.rows).await?;
     progress(&format!("  {history}"));
-    let photos = photos(state, &actor, &registered_drones.rows).await?;
+    let photos = photos(&target, &actor, &registered_drones.rows).await?;
     progress(&format!("  {photos} photos"));
 
     Ok(format!(
@@ -261,7 +270,7 @@ pub async fn seed(state: &AppState, progress: impl Fn(&str)) -> Result<String> {
 
 /// Photos for every third drone: small images drawn here (a sky, a ground line and a body in
 /// its brand's colour), not downloaded, through the same upload path as the API.
-async fn photos(state: &AppState, actor: &Actor, fleet: &[drone::Model]) -> Result<usize> {
+async fn photos(target: &SeedTarget<'_>, actor: &Actor, fleet: &[drone::Model]) -> Result<usize> {
     let mut added = 0;
     for (i, drone) in fleet.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
         let colour = match drone.brand.as_str() {
@@ -277,9 +286,9 @@ async fn photos(state: &AppState, actor: &Actor, fleet: &[drone::Model]) -> Resu
             caption: Some(format!("{} on arrival", drone.name)),
         };
         photo::add(
-            &state.db,
-            &state.events,
-            state.photos.as_ref(),
+            target.db,
+            target.events,
+            target.photos,
             actor,
             drone.id,
             upload,
