@@ -34,6 +34,17 @@ pub enum Actor {
     System,
 }
 
+impl Actor {
+    /// The signed-in user's id, as rows that name who made them store it (`registeredBy`,
+    /// `recordedBy`, `uploadedBy`); none for the system.
+    pub(crate) fn user_id(&self) -> Option<i64> {
+        match self {
+            Actor::User { id, .. } => Some(*id),
+            Actor::System => None,
+        }
+    }
+}
+
 /// One change, ready to be recorded.
 #[derive(Clone, Debug)]
 pub(crate) struct Change {

@@ -221,14 +221,6 @@ async fn camera_models(
         .collect())
 }
 
-/// The actor's id, stored as `registeredBy`.
-fn registered_by(actor: &Actor) -> Option<i64> {
-    match actor {
-        Actor::User { id, .. } => Some(*id),
-        Actor::System => None,
-    }
-}
-
 fn taken(serial: &str) -> AppError {
     AppError::Conflict(format!(
         "a drone with serial number {serial:?} is already registered"
@@ -445,7 +437,7 @@ fn new_row(
         serial_key: Set(valid.serial_key.clone()),
         name: Set(valid.name.clone()),
         brand: Set(valid.brand.clone()),
-        registered_by_id: Set(registered_by(actor)),
+        registered_by_id: Set(actor.user_id()),
         created_at: Set(at),
         updated_at: Set(at),
         status: Set(DroneStatus::Available),

@@ -114,10 +114,7 @@ pub(crate) async fn add(
         sha256: Set(picture.sha256),
         thumbnail_sha256: Set(picture.thumbnail_sha256),
         caption: Set(caption),
-        uploaded_by_id: Set(match actor {
-            Actor::User { id, .. } => Some(*id),
-            Actor::System => None,
-        }),
+        uploaded_by_id: Set(actor.user_id()),
         created_at: Set(now()),
         ..Default::default()
     };

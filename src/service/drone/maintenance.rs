@@ -40,13 +40,6 @@ pub(crate) struct MaintenanceInput {
     pub return_to_service: bool,
 }
 
-fn recorded_by(actor: &Actor) -> Option<i64> {
-    match actor {
-        Actor::User { id, .. } => Some(*id),
-        Actor::System => None,
-    }
-}
-
 /// Records an entry for drone `drone_id`; returns it.
 pub(crate) async fn record(
     db: &DatabaseConnection,
@@ -79,7 +72,7 @@ pub(crate) async fn record(
         kind: Set(input.kind),
         note: Set(note),
         performed_at: Set(performed_at),
-        recorded_by_id: Set(recorded_by(actor)),
+        recorded_by_id: Set(actor.user_id()),
         created_at: Set(at),
         ..Default::default()
     }

@@ -179,7 +179,7 @@ pub(crate) async fn check_in(
     };
     let txn = db::begin_write(db).await?;
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
-    let is_holder = matches!(actor, Actor::User { id, .. } if current.holder_id == Some(*id));
+    let is_holder = current.holder_id.is_some() && current.holder_id == actor.user_id();
     if role != Role::Support && !is_holder {
         return Err(AppError::Forbidden(
             "only the support team or the drone's holder may check it in".into(),
