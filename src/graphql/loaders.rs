@@ -30,6 +30,15 @@ use crate::{
     },
 };
 
+/// `found` with an answer for every key asked: a drone without cameras (tags, photos) or a
+/// site without drones is an answer too (an empty list, a zero), not a miss to ask again.
+fn every_key<V: Default>(mut found: HashMap<i64, V>, keys: &[i64]) -> HashMap<i64, V> {
+    for key in keys {
+        found.entry(*key).or_default();
+    }
+    found
+}
+
 pub(crate) struct CamerasOfDrone(DatabaseConnection);
 pub(crate) struct UserById(DatabaseConnection);
 pub(crate) struct DroneCountOfCamera(DatabaseConnection);
@@ -45,11 +54,10 @@ impl Loader<i64> for PhotosOfDrone {
     type Error = async_graphql::Error;
 
     async fn load(&self, drone_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let mut found = photos::by_drone_ids(&self.0, drone_ids).await?;
-        for id in drone_ids {
-            found.entry(*id).or_default();
-        }
-        Ok(found)
+        Ok(every_key(
+            photos::by_drone_ids(&self.0, drone_ids).await?,
+            drone_ids,
+        ))
     }
 }
 
@@ -68,11 +76,10 @@ impl Loader<i64> for DroneCountOfSite {
     type Error = async_graphql::Error;
 
     async fn load(&self, site_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let mut counts = sites::drone_counts(&self.0, site_ids).await?;
-        for id in site_ids {
-            counts.entry(*id).or_insert(0);
-        }
-        Ok(counts)
+        Ok(every_key(
+            sites::drone_counts(&self.0, site_ids).await?,
+            site_ids,
+        ))
     }
 }
 
@@ -81,11 +88,10 @@ impl Loader<i64> for TagsOfDrone {
     type Error = async_graphql::Error;
 
     async fn load(&self, drone_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let mut found = tags::by_drone_ids(&self.0, drone_ids).await?;
-        for id in drone_ids {
-            found.entry(*id).or_default();
-        }
-        Ok(found)
+        Ok(every_key(
+            tags::by_drone_ids(&self.0, drone_ids).await?,
+            drone_ids,
+        ))
     }
 }
 
@@ -104,11 +110,10 @@ impl Loader<i64> for DronesHeldBy {
     type Error = async_graphql::Error;
 
     async fn load(&self, user_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let mut found = drones::held_by(&self.0, user_ids).await?;
-        for id in user_ids {
-            found.entry(*id).or_default();
-        }
-        Ok(found)
+        Ok(every_key(
+            drones::held_by(&self.0, user_ids).await?,
+            user_ids,
+        ))
     }
 }
 
@@ -117,12 +122,10 @@ impl Loader<i64> for CamerasOfDrone {
     type Error = async_graphql::Error;
 
     async fn load(&self, drone_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let mut found = cameras::by_drone_ids(&self.0, drone_ids).await?;
-        // A drone without cameras is an answer too (an empty list), not a miss to re-ask.
-        for id in drone_ids {
-            found.entry(*id).or_default();
-        }
-        Ok(found)
+        Ok(every_key(
+            cameras::by_drone_ids(&self.0, drone_ids).await?,
+            drone_ids,
+        ))
     }
 }
 
@@ -141,11 +144,10 @@ impl Loader<i64> for DroneCountOfCamera {
     type Error = async_graphql::Error;
 
     async fn load(&self, camera_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let mut counts = cameras::drone_counts(&self.0, camera_ids).await?;
-        for id in camera_ids {
-            counts.entry(*id).or_insert(0);
-        }
-        Ok(counts)
+        Ok(every_key(
+            cameras::drone_counts(&self.0, camera_ids).await?,
+            camera_ids,
+        ))
     }
 }
 
