@@ -646,15 +646,13 @@ impl BulkEntity for Drones {
             })
             .collect();
         link(txn, links).await?;
-        let retagged: Vec<i64> = overwritten
+        // Overwritten drones whose item gives tags: theirs are replaced. (One pass over the
+        // written rows; a search of them per overwritten id was quadratic in the batch.)
+        let overwritten: HashSet<i64> = overwritten.iter().copied().collect();
+        let retagged: Vec<i64> = written
             .iter()
-            .copied()
-            .filter(|id| {
-                written
-                    .iter()
-                    .find(|d| d.id == *id)
-                    .is_some_and(|d| items[d.serial_key.as_str()].tags.is_some())
-            })
+            .filter(|d| overwritten.contains(&d.id) && items[d.serial_key.as_str()].tags.is_some())
+            .map(|d| d.id)
             .collect();
         tags::clear(txn, &retagged).await?;
         let tag_rows: Vec<(i64, String)> = written
