@@ -164,6 +164,21 @@ pub(crate) fn conflict_on_foreign_key(err: DbErr, message: impl FnOnce() -> Stri
     }
 }
 
+/// Both races of an insert at once: its unique key taken meanwhile (`taken`), or what it refers
+/// to deleted meanwhile (`gone`), each CONFLICT with its message; any other error passes
+/// through.
+pub(crate) fn conflict_on_race(
+    err: DbErr,
+    taken: impl FnOnce() -> String,
+    gone: impl FnOnce() -> String,
+) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(taken()),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::Conflict(gone()),
+        _ => AppError::Database(err),
+    }
+}
+
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         match &err {

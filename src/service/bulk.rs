@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::{
     db::{self, TurnLock},
-    error::{Result, conflict_on_foreign_key, conflict_on_unique},
+    error::{Result, conflict_on_foreign_key, conflict_on_race},
     service::{
         audit::{self, Actor, AuditEntity, Change},
         now,
@@ -304,18 +304,16 @@ where
             .exec_with_returning(txn)
             .await
             .map_err(|e| conflict_on_foreign_key(e, referred_gone)),
-        None => insert
-            .exec_with_returning(txn)
-            .await
-            .map_err(|e| match e.sql_err() {
-                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
-                    conflict_on_foreign_key(e, referred_gone)
-                }
-                _ => conflict_on_unique(e, || {
+        None => insert.exec_with_returning(txn).await.map_err(|e| {
+            conflict_on_race(
+                e,
+                || {
                     format!(
                         "a {what} of this batch was registered concurrently: nothing was written"
                     )
-                }),
-            }),
+                },
+                referred_gone,
+            )
+        }),
     }
 }

@@ -20,7 +20,7 @@ use crate::{
         drone::{self, DroneStatus},
         drone_camera,
     },
-    error::{AppError, Result, conflict_on_foreign_key, conflict_on_unique},
+    error::{AppError, Result, conflict_on_foreign_key, conflict_on_race},
     events::{ChangeKind, Events, Outbox},
     service::{
         Patch,
@@ -390,11 +390,12 @@ pub(crate) async fn register(
     let created = new_row(&valid, site_id, actor, now())
         .insert(&txn)
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
-                conflict_on_foreign_key(e, || "the site was deleted meanwhile".into())
-            }
-            _ => conflict_on_unique(e, || taken(&serial).to_string()),
+        .map_err(|e| {
+            conflict_on_race(
+                e,
+                || taken(&serial).to_string(),
+                || "the site was deleted meanwhile".into(),
+            )
         })?;
     link(
         &txn,
