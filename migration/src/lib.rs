@@ -7,6 +7,7 @@ mod m20261123_000002_inventory;
 mod m20261123_000003_audit_log;
 mod m20261202_000004_fleet;
 mod m20261202_000005_photos;
+mod m20261202_000006_photo_chunks;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_audit_log::Migration),
             Box::new(m20261202_000004_fleet::Migration),
             Box::new(m20261202_000005_photos::Migration),
+            Box::new(m20261202_000006_photo_chunks::Migration),
         ]
     }
 }

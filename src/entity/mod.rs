@@ -8,7 +8,7 @@ pub mod drone_camera;
 pub mod drone_tag;
 pub mod maintenance;
 pub mod photo;
-pub mod photo_blob;
+pub mod photo_chunk;
 pub mod refresh_token;
 pub mod site;
 pub mod user;

@@ -175,6 +175,7 @@ async fn multipart(req: Request, max_file: usize) -> Result<GraphQLRequest, Resp
         .into_data_stream()
         .map_err(std::io::Error::other)
         .into_async_read();
+    let body = Paced::new(body);
     let options = async_graphql::http::MultipartOptions::default()
         .max_file_size(max_file)
         .max_num_files(MAX_FILES);
@@ -193,6 +194,47 @@ async fn multipart(req: Request, max_file: usize) -> Result<GraphQLRequest, Resp
                 format!("not a GraphQL multipart request: {other}"),
             ),
         })
+}
+
+/// How far multer may read ahead of the file it fills.
+const PACE_BYTES: usize = 64 * 1024;
+
+/// A reader that says "not yet" (and wakes its task at once) after every [`PACE_BYTES`].
+///
+/// multer, under async-graphql's multipart parser, reads its source for as long as the source
+/// is ready before it hands on a byte (rwf2/multer#62, closed without a change): from a fast
+/// client the whole upload lands in multer's buffer, grown by doubling, before any of it
+/// reaches the temporary file — two or three more copies of a photo in memory. Stopping every
+/// 64 KiB bounds that buffer; `multer_reads_ahead_no_further_than_the_pace` guards it.
+struct Paced<R> {
+    inner: R,
+    since_pause: usize,
+}
+
+impl<R> Paced<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            since_pause: 0,
+        }
+    }
+}
+
+impl<R: futures_util::AsyncRead + Unpin> futures_util::AsyncRead for Paced<R> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.since_pause >= PACE_BYTES {
+            self.since_pause = 0;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let read = std::task::ready!(std::pin::Pin::new(&mut self.inner).poll_read(cx, buf))?;
+        self.since_pause += read;
+        std::task::Poll::Ready(Ok(read))
+    }
 }
 
 fn is_multipart(headers: &HeaderMap) -> bool {
@@ -245,5 +287,77 @@ impl From<ParseRequestError> for ParseRejection {
 impl IntoResponse for ParseRejection {
     fn into_response(self) -> Response {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use futures_util::{AsyncRead, AsyncReadExt};
+
+    use super::{PACE_BYTES, Paced};
+
+    /// An always-ready source that counts what was read from it.
+    struct Counted<R>(R, Arc<AtomicUsize>);
+
+    impl<R: AsyncRead + Unpin> AsyncRead for Counted<R> {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            buf: &mut [u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            let poll = std::pin::Pin::new(&mut self.0).poll_read(cx, buf);
+            if let std::task::Poll::Ready(Ok(read)) = poll {
+                self.1.fetch_add(read, Ordering::Relaxed);
+            }
+            poll
+        }
+    }
+
+    /// How much multer has read of a 4 MiB upload when it hands on the file's first bytes,
+    /// fed as async-graphql feeds it (2 KiB reads).
+    async fn read_ahead(paced: bool) -> usize {
+        let mut body =
+            b"--B\r\nContent-Disposition: form-data; name=\"0\"; filename=\"a.jpg\"\r\n\r\n"
+                .to_vec();
+        body.extend(std::iter::repeat_n(b'x', 4 << 20));
+        body.extend_from_slice(b"\r\n--B--\r\n");
+        let counter = Arc::new(AtomicUsize::new(0));
+        let source = Counted(futures_util::io::Cursor::new(body), counter.clone());
+        let reader: Box<dyn AsyncRead + Unpin + Send> = if paced {
+            Box::new(Paced::new(source))
+        } else {
+            Box::new(source)
+        };
+        let chunks = futures_util::stream::unfold(reader, |mut reader| async move {
+            let mut buf = vec![0; 2048];
+            match reader.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(read) => {
+                    buf.truncate(read);
+                    Some((Ok::<_, std::io::Error>(buf), reader))
+                }
+                Err(err) => Some((Err(err), reader)),
+            }
+        });
+        let mut multipart = multer::Multipart::new(chunks, "B");
+        let mut field = multipart.next_field().await.unwrap().unwrap();
+        field.chunk().await.unwrap().unwrap();
+        counter.load(Ordering::Relaxed)
+    }
+
+    #[tokio::test]
+    async fn multer_reads_ahead_no_further_than_the_pace() {
+        let unpaced = read_ahead(false).await;
+        assert!(
+            unpaced >= 4 << 20,
+            "multer#62 is fixed upstream: read {unpaced} bytes ahead"
+        );
+        let paced = read_ahead(true).await;
+        assert!(paced <= 2 * PACE_BYTES, "read {paced} bytes ahead");
     }
 }

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -94,14 +93,17 @@ pub(crate) async fn add(
         .transpose()
         .map_err(AppError::bad_input)?
         .flatten();
+    // A look before the work of decoding (and staging) a photo that would be refused; the
+    // locked look in the transaction is the one that holds.
+    check_room(db, drone_id, false).await?;
     // Decoding is CPU work: off the async runtime.
     let picture = tokio::task::spawn_blocking(move || picture::prepare(upload.bytes))
         .await?
         .map_err(AppError::bad_input)?;
     let key = uuid::Uuid::new_v4().simple().to_string();
     let bytes = PhotoBytes {
-        original: Bytes::from(picture.original),
-        thumbnail: Bytes::from(picture.thumbnail),
+        original: picture.original,
+        thumbnail: picture.thumbnail,
     };
     photos.stage(&key, &bytes).await?;
     let row = photo::ActiveModel {
@@ -120,22 +122,7 @@ pub(crate) async fn add(
     };
     let recorded = async {
         let txn = db::begin_write(db).await?;
-        // The drone's row lock makes concurrent uploads to one drone take turns, so the
-        // limit below holds.
-        drone::Entity::find_by_id(drone_id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("no drone with id {drone_id}")))?;
-        let count = photo::Entity::find()
-            .filter(photo::Column::DroneId.eq(drone_id))
-            .count(&txn)
-            .await?;
-        if count >= MAX_PHOTOS_PER_DRONE {
-            return Err(AppError::Conflict(format!(
-                "drone {drone_id} has {count} photos, the most it may have: delete one first"
-            )));
-        }
+        check_room(&txn, drone_id, true).await?;
         let created = row.insert(&txn).await?;
         photos.write_in(&txn, created.id, &bytes).await?;
         audit::record(
@@ -158,6 +145,29 @@ pub(crate) async fn add(
         photos.remove(&[key]).await;
     }
     recorded
+}
+
+/// That drone `drone_id` exists and has room for one more photo. With `lock`, its row is
+/// held to the end of the transaction, so concurrent uploads to one drone take turns and the
+/// limit holds.
+async fn check_room(db: &impl ConnectionTrait, drone_id: i64, lock: bool) -> Result<()> {
+    let mut find = drone::Entity::find_by_id(drone_id);
+    if lock {
+        find = find.lock_exclusive();
+    }
+    find.one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no drone with id {drone_id}")))?;
+    let count = photo::Entity::find()
+        .filter(photo::Column::DroneId.eq(drone_id))
+        .count(db)
+        .await?;
+    if count >= MAX_PHOTOS_PER_DRONE {
+        return Err(AppError::Conflict(format!(
+            "drone {drone_id} has {count} photos, the most it may have: delete one first"
+        )));
+    }
+    Ok(())
 }
 
 /// Deletes a photo; its bytes go with the row (database) or right after the commit.

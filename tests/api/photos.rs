@@ -534,8 +534,69 @@ async fn a_page_of_drones_with_photos_costs_constant_statements(app: TestApp, _s
     assert_eq!(costs[0], costs[1], "photos are batched: {costs:?}");
 }
 
+/// A photo of a few megabytes (several of the database store's 512 KiB pieces) is served
+/// whole, byte for byte what was accepted, and its pieces go with it.
+async fn a_large_photo_is_served_whole(app: TestApp, store: Store) {
+    let admin = app.admin_token().await;
+    let id = drone(&app, &admin, "PH-BIG").await;
+    // Noise does not compress: a 1600 x 1200 JPEG at quality 95 is about 1.5 MB or more.
+    let mut state = 0x2545_f491_u32;
+    let image = RgbImage::from_fn(1600, 1200, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        image::Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
+    });
+    let mut file = Vec::new();
+    JpegEncoder::new_with_quality(&mut file, 95)
+        .encode_image(&image)
+        .unwrap();
+    assert!(file.len() > 3 * 512 * 1024, "{} bytes", file.len());
+    let (status, body) = upload(&app, Some(&admin), &id, file.clone(), None, true).await;
+    assert_eq!(status, 200, "{body}");
+    let photo = &body["data"]["addDronePhoto"];
+    assert_eq!(
+        (photo["width"].as_i64(), photo["height"].as_i64()),
+        (Some(1600), Some(1200))
+    );
+    // An upright JPEG without metadata is kept as it came.
+    let served = fetch(&app, photo["url"].as_str().unwrap(), None).await;
+    assert_eq!(served.status(), 200);
+    assert!(
+        served.bytes().await.unwrap() == file,
+        "served byte for byte"
+    );
+    let thumb = fetch(&app, photo["thumbnailUrl"].as_str().unwrap(), None).await;
+    let thumb = image::load_from_memory(&thumb.bytes().await.unwrap()).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (320, 240));
+    app.ok(
+        Some(&admin),
+        "mutation($id: ID!) { deleteDronePhoto(id: $id) }",
+        json!({ "id": photo["id"] }),
+    )
+    .await;
+    assert_eq!(store.objects().await, 0);
+    if matches!(store, Store::Database) {
+        use sea_orm::ConnectionTrait;
+        let left = app
+            .state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.state.db.get_database_backend(),
+                "SELECT count(*) AS n FROM photo_chunks",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        assert_eq!(left, 0, "the pieces went with the photo");
+    }
+}
+
 photo_test!(
     photos_are_uploaded_served_and_deleted,
+    a_large_photo_is_served_whole,
     bad_uploads_are_refused_with_their_code,
     upload_placeholders_written_by_the_client_do_not_panic,
     a_page_of_drones_with_photos_costs_constant_statements,

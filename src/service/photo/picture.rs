@@ -27,12 +27,12 @@ const THUMBNAIL_QUALITY: u8 = 80;
 pub(crate) struct Picture {
     pub content_type: &'static str,
     /// The original, metadata stripped: what `GET /photos/{id}` serves.
-    pub original: Vec<u8>,
+    pub original: Bytes,
     /// As displayed (after the EXIF orientation).
     pub width: u32,
     pub height: u32,
     /// A JPEG at most [`THUMBNAIL_SIZE`] on its longer side, upright.
-    pub thumbnail: Vec<u8>,
+    pub thumbnail: Bytes,
     pub sha256: String,
     pub thumbnail_sha256: String,
 }
@@ -44,7 +44,9 @@ pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Checks and prepares an upload; the message says what is wrong with it.
+/// Checks and prepares an upload; the message says what is wrong with it. The upload's buffer
+/// is the only full copy of the file until the stripped original is written beside it (and
+/// then dropped): a photo is held at most twice.
 pub(crate) fn prepare(bytes: Vec<u8>) -> Result<Picture, String> {
     let format = image::guess_format(&bytes)
         .ok()
@@ -52,36 +54,36 @@ pub(crate) fn prepare(bytes: Vec<u8>) -> Result<Picture, String> {
         .ok_or("the file is not a JPEG, PNG or WebP image")?;
     // JPEG decoders are lenient and paint a cut-off scan grey: a JPEG must end its scan.
     if format == ImageFormat::Jpeg && !ends_its_scan(&bytes) {
-        return Err("the image is truncated or corrupt".into());
+        return Err(CORRUPT.into());
     }
     let content_type = match format {
         ImageFormat::Jpeg => "image/jpeg",
         ImageFormat::Png => "image/png",
         _ => "image/webp",
     };
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_DIMENSION);
-    limits.max_image_height = Some(MAX_DIMENSION);
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(refusal)?;
-    let (width, height) = decoder.dimensions();
-    if width == 0 || height == 0 {
-        return Err("the image has no pixels".into());
-    }
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(refusal)?;
-    image.apply_orientation(orientation);
-    let (width, height) = (image.width(), image.height());
+    let Decoded {
+        mut pixels,
+        width,
+        height,
+        orientation,
+    } = match format {
+        ImageFormat::Jpeg => decode_jpeg(&bytes)?,
+        _ => decode(&bytes, format)?,
+    };
+    pixels.apply_orientation(orientation);
+    let (width, height) = if swaps_sides(orientation) {
+        (height, width)
+    } else {
+        (width, height)
+    };
 
     // Never enlarged: a small photo is its own thumbnail.
     // `thumbnail` averages areas in integers into the small output: no full-size float
     // intermediate as `resize` makes (which doubled the memory of a large photo).
-    let thumbnail = if width > THUMBNAIL_SIZE || height > THUMBNAIL_SIZE {
-        image.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE)
+    let thumbnail = if pixels.width() > THUMBNAIL_SIZE || pixels.height() > THUMBNAIL_SIZE {
+        pixels.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE)
     } else {
-        image
+        pixels
     }
     .into_rgb8();
     let mut thumbnail_bytes = Vec::new();
@@ -97,8 +99,121 @@ pub(crate) fn prepare(bytes: Vec<u8>) -> Result<Picture, String> {
         original,
         width,
         height,
-        thumbnail: thumbnail_bytes,
+        thumbnail: Bytes::from(thumbnail_bytes),
     })
+}
+
+const CORRUPT: &str = "the image is truncated or corrupt";
+
+/// The pixels a thumbnail is made from (possibly fewer than the photo has), with the photo's
+/// stored size and how it is to be turned.
+struct Decoded {
+    pixels: DynamicImage,
+    width: u32,
+    height: u32,
+    orientation: Orientation,
+}
+
+fn check_dimensions(width: u32, height: u32) -> Result<(), String> {
+    if width == 0 || height == 0 {
+        return Err("the image has no pixels".into());
+    }
+    if width > MAX_DIMENSION || height > MAX_DIMENSION {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+fn too_large() -> String {
+    format!("the image is too large: at most {MAX_DIMENSION} x {MAX_DIMENSION} pixels")
+}
+
+/// A PNG or WebP (or an unusual JPEG), decoded whole by `image` within the limits.
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<Decoded, String> {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DIMENSION);
+    limits.max_image_height = Some(MAX_DIMENSION);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(refusal)?;
+    let (width, height) = decoder.dimensions();
+    check_dimensions(width, height)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let pixels = DynamicImage::from_decoder(decoder).map_err(refusal)?;
+    Ok(Decoded {
+        pixels,
+        width,
+        height,
+        orientation,
+    })
+}
+
+/// A JPEG decoded at the smallest DCT scale (1/8, 1/4, 1/2 or 1) that still covers the
+/// thumbnail: a 4000 x 3000 photo becomes 500 x 375 pixels (0.6 MB) instead of 36 MB, and
+/// every block of the scan is still decoded, so a broken file is still refused. `image`'s
+/// decoder cannot scale (and reads the file into a second buffer first); `jpeg-decoder`,
+/// from the same project, can. CMYK and 16-bit JPEGs, rare in photos, go to `image` whole.
+fn decode_jpeg(bytes: &[u8]) -> Result<Decoded, String> {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.set_max_decoding_buffer_size(MAX_DECODE_BYTES as usize);
+    decoder.read_info().map_err(jpeg_refusal)?;
+    let info = decoder.info().ok_or(CORRUPT)?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    check_dimensions(width, height)?;
+    use jpeg_decoder::PixelFormat;
+    if !matches!(info.pixel_format, PixelFormat::L8 | PixelFormat::RGB24) {
+        return decode(bytes, ImageFormat::Jpeg);
+    }
+    let orientation = decoder
+        .exif_data()
+        .and_then(exif_orientation)
+        .unwrap_or(Orientation::NoTransforms);
+    let side = THUMBNAIL_SIZE as u16;
+    let (scaled_width, scaled_height) = decoder.scale(side, side).map_err(jpeg_refusal)?;
+    let data = decoder.decode().map_err(jpeg_refusal)?;
+    let (w, h) = (u32::from(scaled_width), u32::from(scaled_height));
+    let pixels = match info.pixel_format {
+        PixelFormat::L8 => image::GrayImage::from_raw(w, h, data).map(DynamicImage::ImageLuma8),
+        _ => image::RgbImage::from_raw(w, h, data).map(DynamicImage::ImageRgb8),
+    }
+    .ok_or(CORRUPT)?;
+    Ok(Decoded {
+        pixels,
+        width,
+        height,
+        orientation,
+    })
+}
+
+/// The Orientation field of a raw EXIF block (TIFF structure), if it has a valid one.
+fn exif_orientation(raw: &[u8]) -> Option<Orientation> {
+    let exif = exif::Reader::new().read_raw(raw.to_vec()).ok()?;
+    let value = exif
+        .get_field(exif::Tag::Orientation, exif::In::PRIMARY)?
+        .value
+        .get_uint(0)?;
+    Orientation::from_exif(u8::try_from(value).ok()?)
+}
+
+/// Whether displaying the stored pixels turns them a quarter (width and height trade places).
+fn swaps_sides(orientation: Orientation) -> bool {
+    matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    )
+}
+
+fn jpeg_refusal(err: jpeg_decoder::Error) -> String {
+    match err {
+        jpeg_decoder::Error::Unsupported(feature) => {
+            format!("the JPEG uses a feature that cannot be read: {feature:?}")
+        }
+        _ => CORRUPT.into(),
+    }
 }
 
 /// Whether a JPEG has its end-of-image marker after the start of its scan. (Inside the
@@ -114,10 +229,8 @@ fn ends_its_scan(bytes: &[u8]) -> bool {
 /// Why the decoder refused: a bomb or a broken file, never the decoder's internals.
 fn refusal(err: image::ImageError) -> String {
     match err {
-        image::ImageError::Limits(_) => {
-            format!("the image is too large: at most {MAX_DIMENSION} x {MAX_DIMENSION} pixels")
-        }
-        _ => "the image is truncated or corrupt".into(),
+        image::ImageError::Limits(_) => too_large(),
+        _ => CORRUPT.into(),
     }
 }
 
@@ -127,8 +240,8 @@ fn strip_metadata(
     bytes: Vec<u8>,
     format: ImageFormat,
     orientation: Orientation,
-) -> Result<Vec<u8>, String> {
-    let broken = |_| "the image is truncated or corrupt".to_string();
+) -> Result<Bytes, String> {
+    let broken = |_| CORRUPT.to_string();
     let exif = minimal_exif(orientation);
     let bytes = Bytes::from(bytes);
     let out = match format {
@@ -156,7 +269,7 @@ fn strip_metadata(
             webp.encoder().bytes()
         }
     };
-    Ok(out.to_vec())
+    Ok(out)
 }
 
 /// A TIFF-structured EXIF block with one field, Orientation; none for an upright image.
@@ -260,6 +373,25 @@ mod tests {
                 .is_err(),
             "an upright photo is served with no EXIF at all"
         );
+    }
+
+    #[test]
+    fn a_large_jpeg_keeps_its_size_and_gets_a_fitting_thumbnail() {
+        // Decoded at 1/8 for the thumbnail (325 x 125), then fitted to 320.
+        let photo = prepare(jpeg(2600, 1000)).unwrap();
+        assert_eq!((photo.width, photo.height), (2600, 1000));
+        let thumb = image::load_from_memory(&photo.thumbnail).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (320, 123));
+        // A grey JPEG: one channel, the same path.
+        let grey = image::GrayImage::from_fn(900, 700, |x, y| image::Luma([((x + y) % 256) as u8]));
+        let mut file = Vec::new();
+        JpegEncoder::new_with_quality(&mut file, 90)
+            .encode_image(&grey)
+            .unwrap();
+        let photo = prepare(file).unwrap();
+        assert_eq!((photo.width, photo.height), (900, 700));
+        let thumb = image::load_from_memory(&photo.thumbnail).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (320, 249));
     }
 
     #[test]

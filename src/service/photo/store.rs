@@ -11,17 +11,17 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use object_store::{ObjectStore, PutPayload, path::Path};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::{
     config::PhotoStoreConfig,
-    entity::{photo, photo_blob},
+    entity::{photo, photo_chunk},
     error::{AppError, Result},
 };
 
@@ -97,8 +97,20 @@ pub(crate) fn open(config: &PhotoStoreConfig) -> Result<Arc<dyn PhotoStore>, Str
     })
 }
 
-/// Bytes in the `photo_blobs` table.
+/// Bytes in the `photo_chunks` table, in pieces of [`CHUNK_BYTES`]: a bound value is copied
+/// by each layer under the statement (sea-query's statement, sqlx's arguments, the wire
+/// buffer), so a photo bound whole would be held four times over during its INSERT.
 struct DatabaseStore;
+
+/// The size of one `photo_chunks` row (the last piece of an image may be shorter).
+const CHUNK_BYTES: usize = 512 * 1024;
+
+fn variant_code(variant: Variant) -> i16 {
+    match variant {
+        Variant::Original => 0,
+        Variant::Thumbnail => 1,
+    }
+}
 
 #[async_trait]
 impl PhotoStore for DatabaseStore {
@@ -112,14 +124,22 @@ impl PhotoStore for DatabaseStore {
         photo_id: i64,
         bytes: &PhotoBytes,
     ) -> Result<()> {
-        // Without RETURNING: the row would come back with its bytes, another copy of them.
-        photo_blob::Entity::insert(photo_blob::ActiveModel {
-            photo_id: Set(photo_id),
-            original: Set(bytes.original.to_vec()),
-            thumbnail: Set(bytes.thumbnail.to_vec()),
-        })
-        .exec_without_returning(txn)
-        .await?;
+        for (variant, data) in [
+            (Variant::Original, &bytes.original),
+            (Variant::Thumbnail, &bytes.thumbnail),
+        ] {
+            for (seq, piece) in data.chunks(CHUNK_BYTES).enumerate() {
+                // Without RETURNING: the row would come back with its bytes.
+                photo_chunk::Entity::insert(photo_chunk::ActiveModel {
+                    photo_id: Set(photo_id),
+                    variant: Set(variant_code(variant)),
+                    seq: Set(seq as i32),
+                    bytes: Set(piece.to_vec()),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+        }
         Ok(())
     }
 
@@ -129,19 +149,31 @@ impl PhotoStore for DatabaseStore {
         photo: &photo::Model,
         variant: Variant,
     ) -> Result<Bytes> {
-        let column = match variant {
-            Variant::Original => photo_blob::Column::Original,
-            Variant::Thumbnail => photo_blob::Column::Thumbnail,
-        };
-        let bytes: Option<Vec<u8>> = photo_blob::Entity::find_by_id(photo.id)
+        let mut pieces = photo_chunk::Entity::find()
             .select_only()
-            .column(column)
-            .into_tuple()
-            .one(db)
+            .column(photo_chunk::Column::Bytes)
+            .filter(photo_chunk::Column::PhotoId.eq(photo.id))
+            .filter(photo_chunk::Column::Variant.eq(variant_code(variant)))
+            .order_by_asc(photo_chunk::Column::Seq)
+            .into_tuple::<Vec<u8>>()
+            .stream(db)
             .await?;
-        bytes
-            .map(Bytes::from)
-            .ok_or_else(|| AppError::NotFound(format!("no photo with id {}", photo.id)))
+        // One piece at a time into a buffer of the image's size, so the pieces are not all
+        // held beside their concatenation.
+        let expected = match variant {
+            Variant::Original => usize::try_from(photo.size).unwrap_or(0),
+            Variant::Thumbnail => 0,
+        };
+        let mut whole = BytesMut::with_capacity(expected);
+        let mut found = false;
+        while let Some(piece) = pieces.next().await {
+            whole.extend_from_slice(&piece?);
+            found = true;
+        }
+        if !found {
+            return Err(AppError::NotFound(format!("no photo with id {}", photo.id)));
+        }
+        Ok(whole.freeze())
     }
 
     /// The rows' foreign keys removed them already.
