@@ -3,7 +3,8 @@
 # apollo.mjs), the graphql-http package's GraphQL-over-HTTP audit (test/graphql-http-audit.mjs),
 # the graphql-ws library's own client (test/graphql-ws.mjs), photo uploads through
 # apollo-upload-client (test/uploads.mjs)
-# and GraphiQL in headless Chromium (test/graphiql.mjs), on a fresh SQLite database
+# GraphiQL in headless Chromium (test/graphiql.mjs), and the Angular console (clients/angular:
+# its unit tests, then e2e/console.e2e.mjs in Chromium), on a fresh SQLite database
 # loaded with `hangar seed`. Needs node >= 20 and /usr/bin/chromium (Debian package chromium).
 #
 #   clients/run.sh            # uses target/debug/hangar (built by `cargo build`)
@@ -24,6 +25,17 @@ export JWT_SECRET="clients-test-secret-$(date +%s%N)-at-least-32-bytes"
 export RUST_LOG=warn
 export HANGAR_URL="http://127.0.0.1:$port" HANGAR_USERNAME=admin HANGAR_PASSWORD="$HANGAR_ADMIN_PASSWORD"
 
+# The console first: the server serves its build at /console/ (HANGAR_CONSOLE_DIR), and the
+# Apollo tests run its link (hangar-link.ts), compiled for Node.
+cd "$here/angular"
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run --silent build:console > "$work/console-build.log" 2>&1 || { cat "$work/console-build.log" >&2; exit 1; }
+npm test --silent
+npx esbuild src/app/graphql/hangar-link.ts --format=esm --platform=node --log-level=warning \
+  --outfile="$here/apollo/src/hangar-link.mjs"
+export HANGAR_CONSOLE_DIR="$here/angular/dist/hangar-console/browser"
+cd "$root"
+
 "$bin" seed > "$work/seed.log"
 "$bin" serve > "$work/server.log" 2>&1 &
 server=$!
@@ -42,3 +54,4 @@ node test/graphql-http-audit.mjs
 node test/graphql-ws.mjs
 node test/uploads.mjs
 node test/graphiql.mjs "${SCREENSHOT:-$root/docs/graphiql.png}"
+node "$here/angular/e2e/console.e2e.mjs" "${CONSOLE_SCREENSHOTS:-$root/docs}"

@@ -107,6 +107,9 @@ pub struct Config {
     /// `HANGAR_PUBLIC_URL`, e.g. `https://hangar.example.com`: the origin photo URLs start
     /// with. Unset: the origin of the request that asked for them (its `Host` header).
     pub public_url: Option<String>,
+    /// `HANGAR_CONSOLE_DIR`: a built inventory console (`clients/angular`, `npm run
+    /// build:console`) to serve at `/console`. Unset: no console.
+    pub console_dir: Option<std::path::PathBuf>,
 }
 
 /// Where photo bytes live (`HANGAR_PHOTO_STORE`).
@@ -437,6 +440,18 @@ impl Config {
             ));
         }
 
+        let console_dir = get("HANGAR_CONSOLE_DIR").map(std::path::PathBuf::from);
+        if let Some(dir) = &console_dir
+            && !dir.join("index.html").is_file()
+        {
+            problems.push(format!(
+                "HANGAR_CONSOLE_DIR={}: no index.html there; build the console first \
+                 (cd clients/angular && npm ci && npm run build:console) and point at its \
+                 dist/hangar-console/browser directory",
+                dir.display()
+            ));
+        }
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -472,6 +487,7 @@ impl Config {
             max_photo_bytes,
             photo_url_ttl,
             public_url,
+            console_dir,
         })
     }
 

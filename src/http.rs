@@ -1,5 +1,6 @@
 //! HTTP: the router, its layers, health endpoints, GraphiQL, and graceful shutdown.
 
+mod console;
 mod media;
 mod photos;
 
@@ -66,6 +67,9 @@ pub(crate) fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics_text));
     if config.playground {
         router = router.merge(crate::graphiql::routes());
+    }
+    if let Some(dir) = &config.console_dir {
+        router = router.merge(console::routes(dir));
     }
 
     let request_id = header::HeaderName::from_static("x-request-id");

@@ -1,5 +1,6 @@
-// The Apollo link chain and cache for Hangar, framework-neutral: the Angular app wraps it in
-// `provideApollo` (README, "Connecting an Angular app"), and test/apollo.mjs runs it in Node.
+// The Apollo link chain and cache for Hangar, framework-neutral: app.config.ts wraps it in
+// `provideApollo`, and clients/apollo/test/apollo.mjs runs this same file in Node (compiled by
+// esbuild in clients/run.sh), so the browser and the CI test share one implementation.
 //
 //   auth header ─ token refresh on UNAUTHENTICATED ─┬─ subscriptions → graphql-ws (/graphql/ws)
 //                                                   └─ the rest → APQ (hashes over GET) → HTTP
@@ -17,36 +18,53 @@ const REFRESH = `mutation Refresh($t: String!) {
   refreshToken(refreshToken: $t) { accessToken refreshToken expiresIn }
 }`;
 
+/** The tokens of the signed-in user, read and replaced in place by the link. */
+export interface Session {
+  accessToken: string | null;
+  refreshToken: string | null;
+}
+
+export interface HangarLinkOptions {
+  /** HttpLink to `/graphql` (Angular: apollo-angular's `HttpLink.create`). */
+  httpLink: ApolloLink;
+  /** Absolute URL of `/graphql`, used to refresh tokens. */
+  graphqlUrl: string;
+  /** `ws(s)://…/graphql/ws`. */
+  wsUrl: string;
+  session: Session;
+  /** Called after a refresh: persist the new tokens. */
+  onTokens?: (session: Session) => void;
+  /** Called when the refresh token is refused: send the user to sign in. */
+  onSessionEnd?: () => void;
+  /** The WebSocket class (Node: the `ws` package; browsers: omit). */
+  webSocketImpl?: unknown;
+  /** `fetch` for the refresh request (tests pass their own; default: the global one). */
+  fetchImpl?: typeof fetch;
+}
+
 /** SHA-256 in hex with WebCrypto (browsers and Node >= 20), for Automatic Persisted Queries. */
-export async function sha256(text) {
+export async function sha256(text: string): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Lists are Relay connections: pages fetched with `after` merge into one list per filter/order. */
-export function hangarCache() {
+export function hangarCache(): InMemoryCache {
   const paged = () => relayStylePagination(['filter', 'orderBy']);
   return new InMemoryCache({
     typePolicies: {
-      Query: { fields: { drones: paged(), cameras: paged(), users: paged() } },
+      Query: { fields: { drones: paged(), cameras: paged(), users: paged(), sites: paged() } },
     },
   });
 }
 
-/**
- * @param {object} options
- * @param {ApolloLink} options.httpLink    HttpLink to `/graphql` (Angular: apollo-angular's HttpLink.create)
- * @param {string} options.graphqlUrl      absolute URL of `/graphql`, used to refresh tokens
- * @param {string} options.wsUrl           `ws(s)://…/graphql/ws`
- * @param {{accessToken: ?string, refreshToken: ?string}} options.session  read and updated in place
- * @param {Function} [options.onSessionEnd] called when the refresh token is refused: send the user to login
- * @param {Function} [options.webSocketImpl] WebSocket class (Node: the `ws` package; browsers: omit)
- */
-export function hangarLink({ httpLink, graphqlUrl, wsUrl, session, onSessionEnd, webSocketImpl }) {
-  let refreshing = null;
-  const refresh = () => {
+export function hangarLink(options: HangarLinkOptions): ApolloLink {
+  const { httpLink, graphqlUrl, wsUrl, session, onTokens, onSessionEnd, webSocketImpl } = options;
+  const fetchImpl = options.fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+  let refreshing: Promise<void> | null = null;
+  const refresh = (): Promise<void> => {
     // One refresh at a time: concurrent failures wait for the same new token.
-    refreshing ??= fetch(graphqlUrl, {
+    refreshing ??= fetchImpl(graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: REFRESH, variables: { t: session.refreshToken } }),
@@ -60,6 +78,7 @@ export function hangarLink({ httpLink, graphqlUrl, wsUrl, session, onSessionEnd,
         }
         session.accessToken = data.refreshToken.accessToken;
         session.refreshToken = data.refreshToken.refreshToken;
+        onTokens?.(session);
       })
       .finally(() => {
         refreshing = null;
@@ -68,8 +87,11 @@ export function hangarLink({ httpLink, graphqlUrl, wsUrl, session, onSessionEnd,
   };
 
   const auth = new SetContextLink((context) => ({
+    // Which token this request carried: if it was refused after another request had already
+    // refreshed, the retry needs no refresh of its own.
+    sentToken: session.accessToken,
     headers: {
-      ...context.headers,
+      ...context['headers'],
       ...(session.accessToken ? { Authorization: `Bearer ${session.accessToken}` } : {}),
     },
   }));
@@ -77,10 +99,12 @@ export function hangarLink({ httpLink, graphqlUrl, wsUrl, session, onSessionEnd,
   const renewOnExpiry = new ErrorLink(({ error, operation, forward }) => {
     const expired =
       CombinedGraphQLErrors.is(error) &&
-      error.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
-    if (!expired || !session.refreshToken || operation.getContext().retried) return;
+      error.errors.some((e) => e.extensions?.['code'] === 'UNAUTHENTICATED');
+    if (!expired || !session.refreshToken || operation.getContext()['retried']) return;
     operation.setContext({ retried: true });
-    return from(refresh()).pipe(switchMap(() => forward(operation)));
+    const renewed =
+      operation.getContext()['sentToken'] === session.accessToken ? refresh() : Promise.resolve();
+    return from(renewed).pipe(switchMap(() => forward(operation)));
   });
 
   // The server closes a socket with 4403 when its access token expires; the client then
@@ -99,7 +123,7 @@ export function hangarLink({ httpLink, graphqlUrl, wsUrl, session, onSessionEnd,
       },
       on: {
         closed: (event) => {
-          if (event?.code === 4403) socketTokenExpired = true;
+          if ((event as CloseEvent | undefined)?.code === 4403) socketTokenExpired = true;
         },
       },
       lazy: true,

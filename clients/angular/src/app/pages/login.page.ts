@@ -1,0 +1,98 @@
+import { Component, inject, input, signal } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { Router } from '@angular/router';
+import { Apollo } from 'apollo-angular';
+
+import { SessionService } from '../auth/session.service';
+import { graphql } from '../graphql/generated';
+import { problemsOf } from '../shared/errors';
+
+const SIGN_IN = graphql(`
+  mutation SignIn($username: String!, $password: String!) {
+    login(username: $username, password: $password) {
+      accessToken
+      refreshToken
+      user {
+        id
+        username
+        role
+      }
+    }
+  }
+`);
+
+@Component({
+  selector: 'app-login-page',
+  imports: [FormsModule],
+  template: `
+    <form class="card login" (ngSubmit)="signIn()" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">Sign in to Hangar</h1>
+      <label>
+        Username
+        <input name="username" [(ngModel)]="username" autocomplete="username" required autofocus />
+      </label>
+      <label>
+        Password
+        <input
+          name="password"
+          type="password"
+          [(ngModel)]="password"
+          autocomplete="current-password"
+          required
+        />
+      </label>
+      @if (error()) {
+        <p class="error" role="alert">{{ error() }}</p>
+      }
+      <button type="submit" [disabled]="busy() || !username || !password">
+        {{ busy() ? 'Signing in…' : 'Sign in' }}
+      </button>
+    </form>
+  `,
+  styles: `
+    .login {
+      max-width: 22rem;
+      margin: 4rem auto;
+      display: flex;
+      flex-direction: column;
+      gap: 0.9rem;
+    }
+  `,
+})
+export class LoginPage {
+  /** Where to go after signing in (the page that sent the user here). */
+  readonly next = input<string>();
+  protected username = '';
+  protected password = '';
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+  private readonly apollo = inject(Apollo);
+  private readonly session = inject(SessionService);
+  private readonly router = inject(Router);
+
+  protected signIn(): void {
+    this.busy.set(true);
+    this.error.set(null);
+    this.apollo
+      .mutate({ mutation: SIGN_IN, variables: { username: this.username, password: this.password } })
+      .subscribe({
+        next: ({ data }) => {
+          const login = data!.login;
+          this.session.start(
+            { accessToken: login.accessToken, refreshToken: login.refreshToken },
+            login.user,
+          );
+          void this.router.navigateByUrl(this.next() || '/drones');
+        },
+        error: (error: unknown) => {
+          this.busy.set(false);
+          const [problem] = problemsOf(error);
+          this.error.set(
+            problem.code === 'UNAUTHENTICATED'
+              ? 'The username or password is wrong.'
+              : problem.message,
+          );
+        },
+      });
+  }
+}
