@@ -76,8 +76,8 @@ function pending(name) {
 
 async function signIn(page, who) {
   await page.goto(console_);
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel('Password').fill(who.password);
+  await page.getByLabel('Username', { exact: true }).fill(who.username);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Drones' }).waitFor();
 }
@@ -101,13 +101,13 @@ const page = await context();
 try {
   await step('a wrong password is refused in words, then the right one signs in', async () => {
     await page.goto(console_);
-    await page.getByLabel('Username').fill(admin.username);
-    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByLabel('Username', { exact: true }).fill(admin.username);
+    await page.getByLabel('Password', { exact: true }).fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'The username or password is wrong.' }).waitFor();
     // The refused attempt answered 200 with UNAUTHENTICATED: nothing for the console to log.
     problems.length = 0;
-    await page.getByLabel('Password').fill(admin.password);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Drones' }).waitFor();
     await page.getByText(`Signed in as ${admin.username}`).waitFor();
@@ -123,7 +123,7 @@ try {
   });
 
   await step('filtering by status puts the filter in the URL, and the URL alone shows that view', async () => {
-    await page.getByLabel('Status').selectOption('AVAILABLE');
+    await page.getByLabel('Status', { exact: true }).selectOption('AVAILABLE');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/status=AVAILABLE/);
     const statuses = await until(
@@ -137,7 +137,7 @@ try {
     await other.goto(shared);
     await waitLoaded(other);
     assert.deepEqual(await other.locator('tbody .status').allTextContents(), statuses);
-    assert.equal(await other.getByLabel('Status').inputValue(), 'AVAILABLE');
+    assert.equal(await other.getByLabel('Status', { exact: true }).inputValue(), 'AVAILABLE');
     await other.context().close();
   });
 
@@ -151,14 +151,27 @@ try {
     const descending = await until(() => rowNames(page), (names) => names[0] !== ascending[0], 'the descending order');
     assert.deepEqual(descending, [...descending].sort((a, b) => b.localeCompare(a, 'en', { sensitivity: 'base' })));
     assert.match(await page.locator('th[aria-sort="descending"]').textContent(), /^\s*Name ▼/);
-    await page.getByLabel('Order by').selectOption('SERIAL_NUMBER');
-    await page.getByLabel('Direction').selectOption('DESC');
+    await page.getByLabel('Order by', { exact: true }).selectOption('SERIAL_NUMBER');
+    await page.getByLabel('Direction', { exact: true }).selectOption('DESC');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/sort=SERIAL_NUMBER/);
     const expected = (
       await api('{ drones(first: 20, orderBy: [{ field: SERIAL_NUMBER, direction: DESC }]) { nodes { serialNumber } } }', {}, adminToken)
     ).drones.nodes.map((n) => n.serialNumber);
     await until(() => page.locator('tbody td.mono').allTextContents(), (serials) => serials.join() === expected.join(), 'serial numbers descending');
+  });
+
+  await step('all eight orderings, each both ways, list what the API lists', async () => {
+    const fields = ['NAME', 'BRAND', 'SERIAL_NUMBER', 'CREATED_AT', 'UPDATED_AT', 'STATUS', 'DUE_BACK_AT', 'MAINTENANCE_DUE_AT'];
+    for (const field of fields) {
+      for (const direction of ['ASC', 'DESC']) {
+        const expected = (
+          await api(`{ drones(first: 20, orderBy: [{ field: ${field}, direction: ${direction} }]) { nodes { serialNumber } } }`, {}, adminToken)
+        ).drones.nodes.map((n) => n.serialNumber).join();
+        await page.goto(`${console_}drones?sort=${field}&dir=${direction}`);
+        await until(() => page.locator('tbody td.mono').allTextContents(), (serials) => serials.join() === expected, `${field} ${direction}`);
+      }
+    }
   });
 
   await step('pages forward over keyset cursors and back from the cache', async () => {
@@ -176,25 +189,6 @@ try {
     assert.deepEqual(await rowNames(page), first);
   });
 
-  await step('a drone registered elsewhere appears in a second browser without a reload', async () => {
-    const watcher = await context();
-    await signIn(watcher, member);
-    await watcher.goto(`${console_}drones?sort=CREATED_AT&dir=DESC`);
-    await waitLoaded(watcher);
-    await watcher.getByText('● live').waitFor();
-    const before = Number((await watcher.locator('.count').textContent()).trim().split(' ')[0]);
-    const serial = `E2E-${Date.now()}`;
-    // Registered through the API for now: the console's register page is still to come.
-    await api(
-      'mutation($i: RegisterDroneInput!) { registerDrone(input: $i) { id } }',
-      { i: { serialNumber: serial, name: 'E2E Live Drone', brand: 'Skydio', cameraModels: [] } },
-      adminToken,
-    );
-    await watcher.locator('tbody td.mono', { hasText: serial }).waitFor({ timeout: 10_000 });
-    await watcher.getByText(`${before + 1} drones`).waitFor();
-    await watcher.context().close();
-  });
-
   if (shots) {
     // Status descending: the seeded drones that are retired, lost, in maintenance or out come
     // first (the other client tests' drones are all available).
@@ -204,11 +198,143 @@ try {
     await page.screenshot({ path: `${shots}/console-drones.png` });
   }
 
-  pending('the drone page: cameras, site, status and custody, maintenance log, photos');
-  pending('register a drone (SUPPORT), field errors next to their fields, bulk CSV import');
-  pending('check a drone out and back in; record maintenance; upload a photo');
-  pending('sites; the dashboard from droneStats with charts');
-  pending('a MEMBER sees no write controls');
+  let registeredId = null;
+  await step('register a drone: a taken serial number is shown at its field, then it registers and a second browser sees it without a reload', async () => {
+    const watcher = await context();
+    await signIn(watcher, member);
+    await watcher.goto(`${console_}drones?sort=CREATED_AT&dir=DESC`);
+    await waitLoaded(watcher);
+    await watcher.getByText('● live').waitFor();
+    const before = Number((await watcher.locator('.count').textContent()).trim().split(' ')[0]);
+
+    await page.goto(`${console_}drones`);
+    await page.getByRole('link', { name: 'Register drones' }).click();
+    await page.getByRole('heading', { name: 'Register drones' }).waitFor();
+    const taken = (await api('{ drones(first: 1) { nodes { serialNumber } } }', {}, adminToken)).drones.nodes[0].serialNumber;
+    await page.getByLabel('Serial number', { exact: true }).fill(taken);
+    await page.getByLabel('Name', { exact: true }).fill('E2E Console Drone');
+    await page.getByLabel('Brand', { exact: true }).fill('Skydio');
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    const beside = page.locator('#r-serialNumber-error');
+    await beside.waitFor();
+    assert.match(await beside.textContent(), /already registered/);
+    assert.equal(await page.getByLabel('Serial number', { exact: true }).getAttribute('aria-invalid'), 'true');
+
+    const serial = `E2E-${Date.now()}`;
+    await page.getByLabel('Serial number', { exact: true }).fill(serial);
+    const camera = await page.locator('#r-cameraModels option').first().getAttribute('value');
+    await page.getByLabel('Camera models it supports', { exact: true }).selectOption([camera]);
+    await page.getByLabel('Site', { exact: true }).selectOption({ index: 1 });
+    await page.getByLabel('Tags (comma separated)', { exact: true }).fill('e2e, console');
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    await page.waitForURL(/\/drones\/\d+$/);
+    registeredId = page.url().split('/').pop();
+    await page.getByRole('heading', { name: 'E2E Console Drone' }).waitFor();
+
+    await watcher.locator('tbody td.mono', { hasText: serial }).waitFor({ timeout: 10_000 });
+    await watcher.getByText(`${before + 1} drones`).waitFor();
+    await watcher.context().close();
+  });
+
+  await step('the drone page shows cameras, site, status and custody, and its maintenance log', async () => {
+    await page.goto(`${console_}drones/${registeredId}`);
+    await page.getByRole('heading', { name: 'E2E Console Drone' }).waitFor();
+    await page.getByRole('heading', { name: 'Cameras' }).waitFor();
+    assert.ok((await page.locator('section[aria-labelledby="facts"] li').count()) >= 1);
+    await page.getByText('Not checked out.').waitFor();
+    await page.getByText('Nothing recorded yet.').waitFor();
+    assert.equal(await page.locator('.title .status').textContent(), 'Available');
+  });
+
+  await step('check it out to a pilot and back in; record maintenance', async () => {
+    await page.getByLabel('Check out to', { exact: true }).selectOption({ label: member.username });
+    await page.getByRole('button', { name: 'Check out' }).click();
+    await page.getByText(`Held by ${member.username}`).waitFor();
+    assert.equal(await page.locator('.title .status').textContent(), 'Checked out');
+    await page.getByLabel('Needs maintenance', { exact: true }).check();
+    // To maintenance, Hangar wants to know why: the button waits for it.
+    await until(() => page.getByRole('button', { name: 'Check in' }).isDisabled(), (disabled) => disabled, 'Check in disabled');
+    await page.getByLabel('What is wrong', { exact: true }).fill('Left rear propeller chipped');
+    await page.getByRole('button', { name: 'Check in' }).click();
+    await page.getByText('Not checked out.').waitFor();
+    assert.equal(await page.locator('.title .status').textContent(), 'In maintenance');
+    await page.getByLabel('What was done', { exact: true }).fill('Replaced the left rear propeller');
+    await page.getByLabel('Back in service', { exact: true }).check();
+    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByText('Replaced the left rear propeller').waitFor();
+    assert.equal(await page.locator('.title .status').textContent(), 'Available');
+  });
+
+  await step('upload a photo: its thumbnail appears on the drone page', async () => {
+    // A real JPEG: the seeded photo of another drone, fetched from its signed URL.
+    const seeded = await api('{ drones(first: 100) { nodes { photos { url } } } }', {}, adminToken);
+    const url = seeded.drones.nodes.flatMap((n) => n.photos)[0].url;
+    const bytes = Buffer.from(await (await fetch(url)).arrayBuffer());
+    await page.getByLabel('Photo (JPEG, PNG or WebP)', { exact: true }).setInputFiles({ name: 'arrival.jpg', mimeType: 'image/jpeg', buffer: bytes });
+    await page.getByLabel('Caption (optional)', { exact: true }).fill('On arrival');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const thumb = page.locator('figure img[alt="On arrival"]');
+    await thumb.waitFor();
+    await page.waitForFunction(() => document.querySelector('figure img')?.naturalWidth > 0);
+    if (shots) await page.screenshot({ path: `${shots}/console-drone.png`, fullPage: true });
+  });
+
+  await step('sites are listed with their drone counts', async () => {
+    await page.getByRole('link', { name: 'Sites' }).click();
+    await page.getByRole('heading', { name: 'Sites' }).waitFor();
+    const expected = (await api('{ sites { totalCount } }', {}, adminToken)).sites.totalCount;
+    await until(() => page.locator('table[aria-label="Sites"] tbody tr').count(), (n) => n === expected, 'every site');
+  });
+
+  await step('the dashboard charts statuses per site from droneStats', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const stats = (await api('{ droneStats { total overdue } }', {}, adminToken)).droneStats;
+    await page.locator('.tile', { hasText: 'drones' }).filter({ hasText: String(stats.total) }).waitFor();
+    await page.locator('table[aria-label="Drones per site and status"] tbody tr').first().waitFor();
+    // Chart.js has drawn: the canvas holds non-blank pixels.
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector('canvas');
+      if (!canvas || !canvas.width) return false;
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      return pixels.some((v, i) => i % 4 === 3 && v > 0);
+    });
+    if (shots) await page.screenshot({ path: `${shots}/console-dashboard.png`, fullPage: true });
+  });
+
+  await step('bulk CSV import: a progress bar and a report line for every line, a bad line refused alone', async () => {
+    await page.goto(`${console_}drones/new`);
+    const stamp = Date.now();
+    const csv = [
+      'serialNumber,name,brand,cameraModels,site,tags,maintenanceIntervalDays',
+      ...Array.from({ length: 250 }, (_, i) => `CSV-${stamp}-${i},Bulk ${i},Autel,,,bulk;e2e,90`),
+      `CSV-${stamp}-bad,,Autel,,,,`,
+    ].join('\n');
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'drones.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByText('Imported 251 of 251 lines').waitFor({ timeout: 20_000 });
+    await page.getByText('250 created, 0 updated, 0 skipped, 1 refused').waitFor();
+    const refused = page.locator('tr.refused');
+    assert.equal(await refused.count(), 1);
+    assert.match(await refused.textContent(), /252.*name must not be empty/s);
+  });
+
+  await step('a MEMBER sees no write controls (the server refuses them anyway)', async () => {
+    const reader = await context();
+    await signIn(reader, member);
+    await waitLoaded(reader);
+    assert.equal(await reader.getByRole('link', { name: 'Register drones' }).count(), 0);
+    await reader.goto(`${console_}drones/new`);
+    await reader.waitForURL(/\/drones$/);
+    await reader.goto(`${console_}drones/${registeredId}`);
+    await reader.getByRole('heading', { name: 'E2E Console Drone' }).waitFor();
+    await reader.locator('figure img').first().waitFor();
+    for (const name of ['Check out', 'Record maintenance', 'Add a photo']) {
+      assert.equal(await reader.getByRole('form', { name }).count(), 0, name);
+    }
+    await reader.getByRole('link', { name: 'Sites' }).click();
+    await reader.getByRole('heading', { name: 'Sites' }).waitFor();
+    assert.equal(await reader.getByRole('heading', { name: 'Add a site' }).count(), 0);
+    await reader.context().close();
+  });
 
   await step('no error in any browser console during the run', async () => {
     assert.deepEqual(problems, []);

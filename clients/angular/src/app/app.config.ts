@@ -5,6 +5,8 @@ import { provideHttpClient } from '@angular/common/http';
 import { Router, provideRouter, withComponentInputBinding } from '@angular/router';
 import { provideApollo } from 'apollo-angular';
 import { HttpLink } from 'apollo-angular/http';
+import extractFiles from 'extract-files/extractFiles.mjs';
+import isExtractableFile from 'extract-files/isExtractableFile.mjs';
 
 import { routes } from './app.routes';
 import { SessionService } from './auth/session.service';
@@ -21,7 +23,12 @@ export const appConfig: ApplicationConfig = {
       const graphqlUrl = new URL('/graphql', location.href).toString();
       return {
         link: hangarLink({
-          httpLink: inject(HttpLink).create({ uri: graphqlUrl }),
+          httpLink: inject(HttpLink).create({
+            uri: graphqlUrl,
+            // Files in variables go as a multipart request (graphql-multipart-request-spec)
+            // when an operation's context says `useMultipart: true`.
+            extractFiles: (body) => extractFiles(body, isExtractableFile),
+          }),
           graphqlUrl,
           wsUrl: graphqlUrl.replace(/^http/, 'ws') + '/ws',
           session: session.tokens,

@@ -65,6 +65,24 @@ function client(httpLink: ApolloLink, session: Session, fetchImpl: typeof fetch,
 }
 
 describe('hangarLink over HTTP', () => {
+  it('sends queries as persisted-query hashes, but uploads whole (no APQ round trip with the file)', async () => {
+    const extensions: unknown[] = [];
+    const link = new ApolloLink(
+      (operation) =>
+        new Observable((observer) => {
+          extensions.push(operation.extensions['persistedQuery'] ?? null);
+          observer.next(me);
+          observer.complete();
+        }),
+    );
+    const session = { accessToken: 'access-0', refreshToken: 'refresh-0' };
+    const apollo = client(link, session, refresher().fetchImpl);
+    await apollo.query({ query: ME });
+    await apollo.mutate({ mutation: gql`mutation Up { me: logout(refreshToken: "x") }`, context: { useMultipart: true } });
+    expect(extensions[0]).toMatchObject({ version: 1 });
+    expect(extensions[1]).toBeNull();
+  });
+
   it('sends the access token as a bearer header', async () => {
     const http = scriptedHttp([me]);
     const session = { accessToken: 'access-0', refreshToken: 'refresh-0' };

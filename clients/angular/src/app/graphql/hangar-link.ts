@@ -3,6 +3,7 @@
 // esbuild in clients/run.sh), so the browser and the CI test share one implementation.
 //
 //   auth header ─ token refresh on UNAUTHENTICATED ─┬─ subscriptions → graphql-ws (/graphql/ws)
+//                                                   ├─ uploads → HTTP (multipart)
 //                                                   └─ the rest → APQ (hashes over GET) → HTTP
 import { ApolloLink, InMemoryCache } from '@apollo/client';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
@@ -132,9 +133,17 @@ export function hangarLink(options: HangarLinkOptions): ApolloLink {
 
   const apq = new PersistedQueryLink({ sha256, useGETForHashedQueries: true });
 
+  // An upload (context `useMultipart`) goes straight to HTTP: through APQ its file would be
+  // sent twice, once with the hash the server does not know yet and once with the text.
+  const http = ApolloLink.split(
+    (op) => op.getContext()['useMultipart'] === true,
+    httpLink,
+    apq.concat(httpLink),
+  );
+
   return ApolloLink.from([
     renewOnExpiry,
     auth,
-    ApolloLink.split((op) => op.operationType === 'subscription', ws, apq.concat(httpLink)),
+    ApolloLink.split((op) => op.operationType === 'subscription', ws, http),
   ]);
 }

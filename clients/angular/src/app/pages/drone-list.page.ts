@@ -1,7 +1,7 @@
 import { Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
-import { ActivatedRoute, ParamMap, Router } from '@angular/router';
+import { ActivatedRoute, ParamMap, Router, RouterLink } from '@angular/router';
 import { Apollo, QueryRef } from 'apollo-angular';
 
 import { SessionService } from '../auth/session.service';
@@ -140,7 +140,7 @@ type Edge = DronePageQuery['drones']['edges'][number];
  */
 @Component({
   selector: 'app-drone-list-page',
-  imports: [FormsModule],
+  imports: [FormsModule, RouterLink],
   templateUrl: './drone-list.page.html',
   styleUrl: './drone-list.page.css',
 })

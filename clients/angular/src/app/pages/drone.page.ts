@@ -1,0 +1,312 @@
+import { DatePipe } from '@angular/common';
+import { Component, DestroyRef, OnInit, computed, inject, input, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { FormsModule } from '@angular/forms';
+import { RouterLink } from '@angular/router';
+import { Apollo } from 'apollo-angular';
+import type { Observable } from 'rxjs';
+
+import { SessionService } from '../auth/session.service';
+import { graphql } from '../graphql/generated';
+import type { DroneDetailsQuery, MaintenanceKind } from '../graphql/generated/graphql';
+import { messageOf } from '../shared/errors';
+import { STATUSES } from './drone-list.page';
+
+const DRONE = graphql(`
+  query DroneDetails($id: ID!) {
+    drone(id: $id) {
+      id
+      serialNumber
+      name
+      brand
+      status
+      statusNote
+      overdue
+      checkedOutAt
+      dueBackAt
+      tags
+      maintenanceIntervalDays
+      lastMaintenanceAt
+      maintenanceDueAt
+      maintenanceDue
+      createdAt
+      registeredBy {
+        id
+        username
+      }
+      site {
+        id
+        name
+        city
+        country
+      }
+      holder {
+        id
+        username
+      }
+      cameras {
+        id
+        model
+        brand
+        megapixels
+      }
+      photos {
+        id
+        url
+        thumbnailUrl
+        width
+        height
+        caption
+      }
+      maintenance(first: 50) {
+        totalCount
+        nodes {
+          id
+          kind
+          note
+          performedAt
+          recordedBy {
+            id
+            username
+          }
+        }
+      }
+    }
+  }
+`);
+
+const PEOPLE_AND_SITES = graphql(`
+  query CustodyChoices {
+    users(first: 100, orderBy: [{ field: USERNAME }]) {
+      nodes {
+        id
+        username
+      }
+    }
+    sites(first: 100, orderBy: [{ field: NAME }]) {
+      nodes {
+        id
+        name
+        city
+      }
+    }
+  }
+`);
+
+const CHECK_OUT = graphql(`
+  mutation CheckOutDrone($id: ID!, $to: ID!, $dueBackAt: DateTime, $note: String) {
+    checkOutDrone(id: $id, to: $to, dueBackAt: $dueBackAt, note: $note) {
+      id
+      status
+      holder {
+        id
+        username
+      }
+      checkedOutAt
+      dueBackAt
+      overdue
+    }
+  }
+`);
+
+const CHECK_IN = graphql(`
+  mutation CheckInDrone($id: ID!, $siteId: ID, $toMaintenance: Boolean, $note: String) {
+    checkInDrone(id: $id, siteId: $siteId, toMaintenance: $toMaintenance, note: $note) {
+      id
+      status
+      holder {
+        id
+      }
+      site {
+        id
+        name
+        city
+        country
+      }
+      checkedOutAt
+      dueBackAt
+      overdue
+    }
+  }
+`);
+
+const RECORD_MAINTENANCE = graphql(`
+  mutation RecordMaintenance($droneId: ID!, $input: MaintenanceInput!) {
+    recordMaintenance(droneId: $droneId, input: $input) {
+      id
+    }
+  }
+`);
+
+const ADD_PHOTO = graphql(`
+  mutation AddDronePhoto($droneId: ID!, $file: Upload!, $caption: String) {
+    addDronePhoto(droneId: $droneId, file: $file, caption: $caption) {
+      id
+    }
+  }
+`);
+
+const KINDS: { value: MaintenanceKind; label: string }[] = [
+  { value: 'INSPECTION', label: 'Inspection' },
+  { value: 'REPAIR', label: 'Repair' },
+  { value: 'FIRMWARE_UPDATE', label: 'Firmware update' },
+];
+
+type Drone = NonNullable<DroneDetailsQuery['drone']>;
+
+/**
+ * One drone: what it is, where it is and who holds it, its maintenance log and photos. The
+ * support team checks it out and in, records maintenance and uploads photos here; the pilot
+ * who holds it may check it in. Everyone else reads.
+ */
+@Component({
+  selector: 'app-drone-page',
+  imports: [DatePipe, FormsModule, RouterLink],
+  templateUrl: './drone.page.html',
+  styleUrl: './drone.page.css',
+})
+export class DronePage implements OnInit {
+  /** The route's `:id`. */
+  readonly id = input.required<string>();
+  protected readonly session = inject(SessionService);
+  protected readonly kinds = KINDS;
+  protected readonly drone = signal<Drone | null>(null);
+  protected readonly missing = signal(false);
+  protected readonly error = signal<string | null>(null);
+  protected readonly notice = signal<string | null>(null);
+  protected readonly busy = signal(false);
+  protected readonly people = signal<{ id: string; username: string }[]>([]);
+  protected readonly sites = signal<{ id: string; name: string; city: string }[]>([]);
+  /** The holder may check in what they hold; SUPPORT may check in anything. */
+  protected readonly canCheckIn = computed(() => {
+    const drone = this.drone();
+    return (
+      drone?.status === 'CHECKED_OUT' &&
+      (this.session.canWrite() || drone.holder?.id === this.session.viewer()?.id)
+    );
+  });
+
+  protected checkOut = { to: '', dueBackAt: '', note: '' };
+  protected checkIn = { siteId: '', toMaintenance: false, note: '' };
+  protected maintenance = { kind: 'INSPECTION' as MaintenanceKind, note: '', returnToService: false };
+  protected photo = { file: null as File | null, caption: '' };
+
+  private readonly apollo = inject(Apollo);
+  private readonly destroyRef = inject(DestroyRef);
+
+  ngOnInit(): void {
+    this.apollo
+      .watchQuery({ query: DRONE, variables: { id: this.id() } })
+      .valueChanges.pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe((result) => {
+        if (result.error) this.error.set(messageOf(result.error));
+        if (result.data && 'drone' in result.data) {
+          this.drone.set((result.data.drone as Drone | null) ?? null);
+          this.missing.set(!result.data.drone);
+        }
+      });
+    if (this.session.canWrite()) {
+      this.apollo.query({ query: PEOPLE_AND_SITES }).subscribe((result) => {
+        this.people.set(result.data?.users.nodes ?? []);
+        this.sites.set(result.data?.sites.nodes ?? []);
+      });
+    }
+  }
+
+  protected statusLabel(status: string): string {
+    return STATUSES.find((s) => s.value === status)?.label ?? status;
+  }
+
+  protected kindLabel(kind: string): string {
+    return KINDS.find((k) => k.value === kind)?.label ?? kind;
+  }
+
+  protected submitCheckOut(): void {
+    const dueBackAt = this.checkOut.dueBackAt ? new Date(this.checkOut.dueBackAt).toISOString() : null;
+    this.run(
+      this.apollo.mutate({
+        mutation: CHECK_OUT,
+        variables: { id: this.id(), to: this.checkOut.to, dueBackAt, note: this.checkOut.note || null },
+      }),
+      'Checked out.',
+      () => (this.checkOut = { to: '', dueBackAt: '', note: '' }),
+    );
+  }
+
+  protected submitCheckIn(): void {
+    this.run(
+      this.apollo.mutate({
+        mutation: CHECK_IN,
+        variables: {
+          id: this.id(),
+          siteId: this.checkIn.siteId || null,
+          toMaintenance: this.checkIn.toMaintenance,
+          note: this.checkIn.note || null,
+        },
+      }),
+      'Checked in.',
+      () => (this.checkIn = { siteId: '', toMaintenance: false, note: '' }),
+    );
+  }
+
+  protected submitMaintenance(): void {
+    this.run(
+      this.apollo.mutate({
+        mutation: RECORD_MAINTENANCE,
+        variables: {
+          droneId: this.id(),
+          input: {
+            kind: this.maintenance.kind,
+            note: this.maintenance.note,
+            returnToService: this.maintenance.returnToService,
+          },
+        },
+        refetchQueries: [{ query: DRONE, variables: { id: this.id() } }],
+        awaitRefetchQueries: true,
+      }),
+      'Maintenance recorded.',
+      () => (this.maintenance = { kind: 'INSPECTION', note: '', returnToService: false }),
+    );
+  }
+
+  protected choosePhoto(event: Event): void {
+    this.photo.file = (event.target as HTMLInputElement).files?.[0] ?? null;
+  }
+
+  protected submitPhoto(form: HTMLFormElement): void {
+    if (!this.photo.file) return;
+    this.run(
+      this.apollo.mutate({
+        mutation: ADD_PHOTO,
+        variables: { droneId: this.id(), file: this.photo.file, caption: this.photo.caption || null },
+        // Multipart, with the header that tells Hangar it is no cross-site form post.
+        context: { useMultipart: true, headers: { 'Apollo-Require-Preflight': 'true' } },
+        refetchQueries: [{ query: DRONE, variables: { id: this.id() } }],
+        awaitRefetchQueries: true,
+      }),
+      'Photo added.',
+      () => {
+        this.photo = { file: null, caption: '' };
+        form.reset();
+      },
+    );
+  }
+
+  /** Runs a change: busy while it runs, then a notice, or the error in words. */
+  private run(change: Observable<unknown>, done: string, reset: () => void): void {
+    this.busy.set(true);
+    this.error.set(null);
+    this.notice.set(null);
+    change.subscribe({
+      next: () => {
+        this.busy.set(false);
+        this.notice.set(done);
+        reset();
+      },
+      error: (error: unknown) => {
+        this.busy.set(false);
+        this.error.set(messageOf(error));
+      },
+    });
+  }
+}
