@@ -33,6 +33,7 @@ export const appConfig: ApplicationConfig = {
           wsUrl: graphqlUrl.replace(/^http/, 'ws') + '/ws',
           session: session.tokens,
           onTokens: () => session.save(),
+          onSocket: (connected) => session.live.set(connected),
           onSessionEnd: () => {
             session.end();
             router.navigate(['/login']);

@@ -21,6 +21,8 @@ export class SessionService {
   readonly tokens: Session = { accessToken: null, refreshToken: null };
   readonly viewer = signal<Viewer | null>(null);
   readonly signedIn = computed(() => this.viewer() !== null);
+  /** Whether the subscription socket is up: changes by others arrive without a reload. */
+  readonly live = signal(false);
   /** Only SUPPORT sees write controls; the server enforces every rule regardless. */
   readonly canWrite = computed(() => this.viewer()?.role === 'SUPPORT');
 

@@ -205,6 +205,7 @@ describe('hangarLink over graphql-ws', () => {
     const sockets = scriptedSockets();
     const refresh = refresher();
     const session = { accessToken: 'access-0', refreshToken: 'refresh-0' };
+    const states: boolean[] = [];
     const apollo = new ApolloClient({
       link: hangarLink({
         httpLink: scriptedHttp([]).link,
@@ -213,6 +214,7 @@ describe('hangarLink over graphql-ws', () => {
         session,
         fetchImpl: refresh.fetchImpl,
         webSocketImpl: sockets.FakeSocket,
+        onSocket: (connected) => states.push(connected),
       }),
       cache: hangarCache(),
     });
@@ -227,5 +229,7 @@ describe('hangarLink over graphql-ws', () => {
       { Authorization: 'Bearer access-1' },
     ]);
     expect(refresh.calls).toEqual(['refresh-0']);
+    // Up, dropped by the 4403, up again: what the console's "live" mark shows.
+    expect(states.slice(0, 3)).toEqual([true, false, true]);
   });
 });

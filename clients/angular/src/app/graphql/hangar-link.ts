@@ -39,6 +39,9 @@ export interface HangarLinkOptions {
   onSessionEnd?: () => void;
   /** The WebSocket class (Node: the `ws` package; browsers: omit). */
   webSocketImpl?: unknown;
+  /** Told when the subscription socket is up (acknowledged) and when it drops: the
+   * console's "live" mark. */
+  onSocket?: (connected: boolean) => void;
   /** `fetch` for the refresh request (tests pass their own; default: the global one). */
   fetchImpl?: typeof fetch;
 }
@@ -60,7 +63,8 @@ export function hangarCache(): InMemoryCache {
 }
 
 export function hangarLink(options: HangarLinkOptions): ApolloLink {
-  const { httpLink, graphqlUrl, wsUrl, session, onTokens, onSessionEnd, webSocketImpl } = options;
+  const { httpLink, graphqlUrl, wsUrl, session, onTokens, onSessionEnd, onSocket, webSocketImpl } =
+    options;
   const fetchImpl = options.fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
   let refreshing: Promise<void> | null = null;
   const refresh = (): Promise<void> => {
@@ -123,7 +127,9 @@ export function hangarLink(options: HangarLinkOptions): ApolloLink {
         return { Authorization: `Bearer ${session.accessToken}` };
       },
       on: {
+        connected: () => onSocket?.(true),
         closed: (event) => {
+          onSocket?.(false);
           if ((event as CloseEvent | undefined)?.code === 4403) socketTokenExpired = true;
         },
       },

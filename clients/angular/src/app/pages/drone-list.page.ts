@@ -163,7 +163,6 @@ export class DroneListPage {
     return loaded > (this.page() + 1) * PAGE_SIZE || !!this.result()?.pageInfo.hasNextPage;
   });
   protected readonly pageCount = computed(() => Math.max(1, Math.ceil(this.total() / PAGE_SIZE)));
-  protected readonly live = signal(false);
 
   private readonly apollo = inject(Apollo);
   private readonly router = inject(Router);
@@ -210,13 +209,8 @@ export class DroneListPage {
       .subscribe({ query: DRONE_EVENTS })
       .pipe(takeUntilDestroyed(destroyRef))
       .subscribe({
-        next: () => {
-          this.live.set(true);
-          void this.query.refetch(this.variables());
-        },
-        error: () => this.live.set(false),
+        next: () => void this.query.refetch(this.variables()),
       });
-    this.live.set(true);
   }
 
   private variables(): DronePageQueryVariables {

@@ -88,10 +88,7 @@ const CREATE_SITE = graphql(`
     form { margin-top: 1rem; display: flex; flex-direction: column; gap: 0.7rem; }
     h2 { font-size: 1.1rem; margin: 0; }
     .fields { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; }
-    .field { display: flex; flex-direction: column; gap: 0.2rem; }
-    .field label { font-size: 0.85rem; color: var(--muted); }
     button { align-self: flex-start; }
-    .muted { color: var(--muted); }
   `,
 })
 export class SitesPage {
