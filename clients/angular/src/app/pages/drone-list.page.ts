@@ -57,6 +57,17 @@ export const DRONE_PAGE = graphql(`
   }
 `);
 
+const SITE_NAMES = graphql(`
+  query SiteNames {
+    sites(first: 100, orderBy: [{ field: NAME }]) {
+      nodes {
+        id
+        name
+      }
+    }
+  }
+`);
+
 const DRONE_EVENTS = graphql(`
   subscription DroneListEvents {
     droneEvents {
@@ -91,6 +102,7 @@ interface View {
   brand: string;
   mp: string;
   status: string;
+  site: string;
   city: string;
   tags: string;
   overdue: boolean;
@@ -105,6 +117,7 @@ function viewOf(params: ParamMap): View {
     brand: params.get('brand') ?? '',
     mp: params.get('mp') ?? '',
     status: params.get('status') ?? '',
+    site: params.get('site') ?? '',
     city: params.get('city') ?? '',
     tags: params.get('tags') ?? '',
     overdue: params.get('overdue') === 'true',
@@ -121,6 +134,7 @@ function filterOf(view: View): DroneFilter | undefined {
   const mp = Number.parseFloat(view.mp);
   if (Number.isFinite(mp)) filter.camera = { megapixels: { gte: mp } };
   if (view.status) filter.status = { eq: view.status as DroneStatus };
+  if (view.site) filter.site = { name: { eq: view.site } };
   if (view.city.trim()) filter.city = view.city.trim();
   const tags = view.tags
     .split(',')
@@ -148,6 +162,7 @@ export class DroneListPage {
   protected readonly session = inject(SessionService);
   protected readonly statuses = STATUSES;
   protected readonly orderings = ORDERINGS;
+  protected readonly siteNames = signal<string[]>([]);
   protected view = viewOf(inject(ActivatedRoute).snapshot.queryParamMap);
   protected readonly loading = signal(true);
   protected readonly error = signal<string | null>(null);
@@ -203,6 +218,9 @@ export class DroneListPage {
         this.page.set(0);
         void this.query.refetch(variables);
       });
+    this.apollo
+      .query({ query: SITE_NAMES })
+      .subscribe((result) => this.siteNames.set(result.data?.sites.nodes.map((n) => n.name) ?? []));
     // Someone registered, changed or deleted a drone: ask again for what is shown (an update
     // of a drone already on screen also lands in the cache by its id).
     this.apollo
@@ -230,6 +248,7 @@ export class DroneListPage {
         brand: v.brand || null,
         mp: v.mp || null,
         status: v.status || null,
+        site: v.site || null,
         city: v.city || null,
         tags: v.tags || null,
         overdue: v.overdue ? 'true' : null,
