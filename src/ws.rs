@@ -47,6 +47,9 @@ use crate::{
 const FORBIDDEN: u16 = 4403;
 /// RFC 6455 "going away": the close a peer that stopped answering pings gets.
 const GOING_AWAY: u16 = 1001;
+/// A socket's read chunk and write batch.
+const SOCKET_BUFFER_BYTES: usize = 4 * 1024;
+
 /// Ping intervals a peer may stay silent before it counts as gone.
 const DEAD_AFTER_PINGS: u32 = 3;
 
@@ -81,6 +84,11 @@ pub(crate) async fn upgrade(
     upgrade
         .max_message_size(max_message)
         .max_frame_size(max_message)
+        // tungstenite reads in 128 KiB chunks and gathers 128 KiB of writes by default: room
+        // for bulk transfers, but a subscriber receives events of a few hundred bytes, and a
+        // thousand sockets held 140 MB. A message larger than a chunk still arrives whole.
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(SOCKET_BUFFER_BYTES)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| serve(socket, app, gateway, protocol, address, origin))
 }

@@ -103,9 +103,27 @@ async fn request_errors_answer_with_an_error_message(app: TestApp) {
     assert_eq!(me, json!({ "data": { "me": { "username": "admin" } } }));
 }
 
+/// The socket reads and writes in 4 KiB chunks: a 36 KiB operation still arrives whole, and a
+/// 36 KiB answer leaves whole.
+async fn messages_larger_than_a_socket_chunk_travel_whole(app: TestApp) {
+    let token = app.admin_token().await;
+    let mut socket = open_signed_in(&app, &token).await;
+    let aliases: String = (0..1500)
+        .map(|i| format!("u{i}: me {{ username }} "))
+        .collect();
+    let query = format!("{{ {aliases} }}");
+    assert!(query.len() > 32 * 1024, "{} bytes", query.len());
+    let answer = crate::subscriptions::operate(&mut socket, "big", &query, json!({})).await;
+    let data = answer["data"].as_object().unwrap();
+    assert_eq!(data.len(), 1500);
+    assert_eq!(data["u1499"], json!({ "username": "admin" }));
+    assert!(answer.to_string().len() > 32 * 1024);
+}
+
 crate::db_test!(
     protocol_errors_close_with_their_codes,
     request_errors_answer_with_an_error_message,
+    messages_larger_than_a_socket_chunk_travel_whole,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
