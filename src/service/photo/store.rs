@@ -38,6 +38,16 @@ pub(crate) struct PhotoBytes {
     pub thumbnail: Bytes,
 }
 
+impl PhotoBytes {
+    /// Both images, each with its variant: what every store writes.
+    fn each(&self) -> [(Variant, &Bytes); 2] {
+        [
+            (Variant::Original, &self.original),
+            (Variant::Thumbnail, &self.thumbnail),
+        ]
+    }
+}
+
 #[async_trait]
 pub(crate) trait PhotoStore: Send + Sync {
     /// Before the row's transaction: an external store writes the bytes now.
@@ -124,10 +134,7 @@ impl PhotoStore for DatabaseStore {
         photo_id: i64,
         bytes: &PhotoBytes,
     ) -> Result<()> {
-        for (variant, data) in [
-            (Variant::Original, &bytes.original),
-            (Variant::Thumbnail, &bytes.thumbnail),
-        ] {
+        for (variant, data) in bytes.each() {
             for (seq, piece) in data.chunks(CHUNK_BYTES).enumerate() {
                 // Without RETURNING: the row would come back with its bytes.
                 photo_chunk::Entity::insert(photo_chunk::ActiveModel {
@@ -219,10 +226,7 @@ fn unavailable(err: object_store::Error) -> AppError {
 #[async_trait]
 impl PhotoStore for Objects {
     async fn stage(&self, key: &str, bytes: &PhotoBytes) -> Result<()> {
-        for (variant, data) in [
-            (Variant::Original, &bytes.original),
-            (Variant::Thumbnail, &bytes.thumbnail),
-        ] {
+        for (variant, data) in bytes.each() {
             if let Err(err) = self
                 .store
                 .put(&self.path(key, variant), PutPayload::from(data.clone()))
