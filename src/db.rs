@@ -126,6 +126,35 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTrans
     .await
 }
 
+/// Slots of `inventory_epoch` (migration 7 makes this many).
+const EPOCH_SLOTS: u8 = 8;
+
+/// Commits a transaction that wrote the inventory (drones and their links, cameras, sites),
+/// raising `inventory_epoch` by one as its last statement. Every such transaction must commit
+/// through here: the remembered `totalCount`s (`service::pagination::total`) are exact only
+/// because no inventory change commits without moving the epoch.
+///
+/// Last, right before COMMIT, so the slot's row lock is held for the commit alone and never
+/// while the transaction waits for another lock (no new deadlocks); a random slot of eight,
+/// so writers committing at once seldom queue on one row.
+pub(crate) async fn commit_inventory(txn: DatabaseTransaction) -> Result<(), DbErr> {
+    raise_epoch(&txn).await?;
+    txn.commit().await
+}
+
+/// The epoch step of [`commit_inventory`], for a commit that has more to do around it.
+pub(crate) async fn raise_epoch(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    let slot = i16::from(rand::random_range(0..EPOCH_SLOTS));
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "UPDATE inventory_epoch SET n = n + 1 WHERE slot = $1",
+        _ => "UPDATE inventory_epoch SET n = n + 1 WHERE slot = ?",
+    };
+    txn.execute_raw(Statement::from_sql_and_values(backend, sql, [slot.into()]))
+        .await?;
+    Ok(())
+}
+
 /// Rows a bulk write must add before its tables' statistics are looked at.
 const ANALYZE_AFTER_ROWS: usize = 1000;
 

@@ -23,7 +23,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBacken
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::error::Result;
+use crate::{db, error::Result};
 
 /// Change batches a subscriber may fall behind by before it is dropped.
 pub(crate) const SUBSCRIBER_BUFFER: usize = 1024;
@@ -178,7 +178,7 @@ impl<'a> Outbox<'a> {
         }
     }
 
-    /// Commits `txn` and announces its changes.
+    /// Commits `txn` (an inventory write: `db::commit_inventory`) and announces its changes.
     pub(crate) async fn commit(self, txn: DatabaseTransaction) -> Result<()> {
         if let Some(channel) = &self.events.channel {
             for change in &self.changes {
@@ -196,9 +196,9 @@ impl<'a> Outbox<'a> {
                     .await?;
                 }
             }
-            txn.commit().await?;
+            db::commit_inventory(txn).await?;
         } else {
-            txn.commit().await?;
+            db::commit_inventory(txn).await?;
             for change in self.changes {
                 self.events.deliver(change);
             }

@@ -266,7 +266,7 @@ async fn readyz(State(http): State<HttpState>) -> Response {
 }
 
 async fn metrics_text(State(http): State<HttpState>) -> Response {
-    let text = metrics::render(&http.app.db, &http.app.statements);
+    let text = metrics::render(&http.app.db, &http.app.statements, &http.app.counts);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 

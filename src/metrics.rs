@@ -10,7 +10,7 @@ use std::{
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::DatabaseConnection;
 
-use crate::db::StatementCounter;
+use crate::{db::StatementCounter, service::pagination::CountCache};
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -70,7 +70,11 @@ pub(crate) fn record_request(operation: String, outcome: &'static str, elapsed: 
 }
 
 /// Renders the Prometheus text, refreshing the gauges read at scrape time.
-pub(crate) fn render(db: &DatabaseConnection, statements: &StatementCounter) -> String {
+pub(crate) fn render(
+    db: &DatabaseConnection,
+    statements: &StatementCounter,
+    counts: &CountCache,
+) -> String {
     let (size, idle) = pool_use(db);
     metrics::gauge!("hangar_db_pool_connections", "state" => "open").set(size as f64);
     metrics::gauge!("hangar_db_pool_connections", "state" => "idle").set(idle as f64);
@@ -83,6 +87,13 @@ pub(crate) fn render(db: &DatabaseConnection, statements: &StatementCounter) -> 
     text.push_str(&format!(
         "hangar_db_statements_total {}\n",
         statements.get()
+    ));
+    let (remembered, counted) = counts.answers();
+    text.push_str("# HELP hangar_total_count_answers_total totalCount answers of the inventory lists, by where they came from\n");
+    text.push_str("# TYPE hangar_total_count_answers_total counter\n");
+    text.push_str(&format!(
+        "hangar_total_count_answers_total{{source=\"remembered\"}} {remembered}\n\
+         hangar_total_count_answers_total{{source=\"counted\"}} {counted}\n"
     ));
     text
 }

@@ -11,9 +11,12 @@ use crate::{
     config::Config,
     db::StatementCounter,
     events::Events,
-    service::photo::{
-        signing::UrlSigner,
-        store::{self, PhotoStore},
+    service::{
+        pagination::CountCache,
+        photo::{
+            signing::UrlSigner,
+            store::{self, PhotoStore},
+        },
     },
 };
 
@@ -30,6 +33,8 @@ pub struct AppState {
     /// Where photo bytes live (`HANGAR_PHOTO_STORE`).
     pub(crate) photos: Arc<dyn PhotoStore>,
     pub(crate) photo_urls: UrlSigner,
+    /// The inventory lists' remembered `totalCount`s (exact: `service::pagination::total`).
+    pub(crate) counts: CountCache,
 }
 
 impl AppState {
@@ -75,6 +80,7 @@ impl AppState {
             statements,
             photos,
             photo_urls,
+            counts: CountCache::default(),
         })
     }
 }

@@ -8,6 +8,7 @@ mod m20261123_000003_audit_log;
 mod m20261202_000004_fleet;
 mod m20261202_000005_photos;
 mod m20261202_000006_photo_chunks;
+mod m20261202_000007_inventory_epoch;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_fleet::Migration),
             Box::new(m20261202_000005_photos::Migration),
             Box::new(m20261202_000006_photo_chunks::Migration),
+            Box::new(m20261202_000007_inventory_epoch::Migration),
         ]
     }
 }

@@ -178,6 +178,7 @@ impl CameraQuery {
         let args = page_args(ctx, first, after, last, before);
         let page = pagination::list(
             &state(ctx).db,
+            Some(&state(ctx).counts),
             filter.map(cameras::CameraFilter::from),
             &order,
             &args,

@@ -179,7 +179,9 @@ pub(crate) async fn drone_page(
     args: PageArgs,
 ) -> Result<Connection<Drone>> {
     let order = ordering(order_by);
-    let page = pagination::list(&state(ctx).db, Some(filter), &order, &args).await?;
+    let state = state(ctx);
+    let page =
+        pagination::list(&state.db, Some(&state.counts), Some(filter), &order, &args).await?;
     let rows: Vec<_> = page.rows.iter().map(|(_, d)| d.clone()).collect();
     loaders::prefetch_drones(ctx, &loaders::node_selections(&ctx.look_ahead()), &rows).await?;
     Ok(Connection::from_page(page, Drone))

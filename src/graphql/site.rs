@@ -244,6 +244,7 @@ impl SiteQuery {
         let args = page_args(ctx, first, after, last, before);
         let page = pagination::list(
             &state(ctx).db,
+            Some(&state(ctx).counts),
             filter.map(sites::SiteFilter::from),
             &order,
             &args,

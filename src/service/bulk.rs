@@ -6,7 +6,7 @@
 //! Nothing is written unless every item is valid (and, with FAIL, none exists yet): all
 //! problems are reported together, by index. The skeleton stops short of committing and hands
 //! back a [`Staged`] transaction, so a domain that announces its changes (drones) commits
-//! through its outbox and one that does not (cameras) simply commits.
+//! through its outbox and one that does not (cameras) commits with `db::commit_inventory`.
 
 use std::{
     collections::{HashMap, hash_map::Entry},
@@ -146,7 +146,7 @@ pub(crate) struct Staged<M> {
 impl<M> Staged<M> {
     /// Commits, for a domain that announces nothing.
     pub(crate) async fn commit(self) -> Result<BulkOutcome<M>> {
-        self.txn.commit().await?;
+        db::commit_inventory(self.txn).await?;
         Ok(self.outcome)
     }
 }

@@ -136,7 +136,7 @@ pub(crate) async fn register(
     })?;
     let change = Change::created(AuditEntity::Camera, created.id, camera_snapshot(&created));
     audit::record(&txn, actor, [change]).await?;
-    txn.commit().await?;
+    db::commit_inventory(txn).await?;
     Ok(created)
 }
 
@@ -353,7 +353,7 @@ pub(crate) async fn update(
         camera_snapshot(&updated),
     );
     audit::record(&txn, actor, [change]).await?;
-    txn.commit().await?;
+    db::commit_inventory(txn).await?;
     Ok(updated)
 }
 
@@ -384,7 +384,7 @@ pub(crate) async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> R
         })?;
     let change = Change::deleted(AuditEntity::Camera, id, camera_snapshot(&current));
     audit::record(&txn, actor, [change]).await?;
-    txn.commit().await?;
+    db::commit_inventory(txn).await?;
     Ok(id)
 }
 

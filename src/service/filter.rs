@@ -34,6 +34,20 @@ pub(crate) trait FilterTree: Sized {
     /// This node's `and`/`or`/`not`.
     fn tree(&self) -> Tree<'_, Self>;
 
+    /// Whether this node's own fields compare with the current time (`overdue`).
+    fn fields_read_the_clock(&self) -> bool {
+        false
+    }
+
+    /// Whether any node does: the matches then change as time passes, with no write, so
+    /// their count cannot be remembered (`pagination::total`).
+    fn reads_the_clock(&self) -> bool {
+        let Tree { and, or, not } = self.tree();
+        self.fields_read_the_clock()
+            || and.iter().chain(or).any(Self::reads_the_clock)
+            || not.is_some_and(Self::reads_the_clock)
+    }
+
     /// The whole tree as one condition; BAD_USER_INPUT when it exceeds the budget.
     fn condition(&self, budget: &mut FilterBudget, depth: usize) -> Result<Condition> {
         budget.enter(depth)?;

@@ -9,9 +9,9 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Select,
-    sea_query::{Alias, Expr, ExprTrait, NullOrdering, Query, SelectStatement},
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select,
+    sea_query::{Expr, ExprTrait, NullOrdering},
 };
 use serde::{Deserialize, Serialize};
 
@@ -360,31 +360,14 @@ pub(crate) struct Page<M> {
     pub total: TotalCount,
 }
 
-/// `totalCount`, counted only if the client asks for it.
-#[derive(Clone)]
-pub(crate) struct TotalCount {
-    db: DatabaseConnection,
-    query: SelectStatement,
-}
-
-impl TotalCount {
-    pub(crate) async fn get(&self) -> Result<i64> {
-        let mut count = Query::select();
-        count
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))
-            .from_subquery(self.query.clone(), Alias::new("matches"));
-        let row = self.db.query_one(&count).await?;
-        let total = match row {
-            Some(row) => row.try_get_by_index::<i64>(0)?,
-            None => 0,
-        };
-        Ok(total)
-    }
-}
-
 /// A page of `K`'s entity, filtered by a domain's filter tree: a whole list query.
+///
+/// `counts`: where `totalCount` is remembered, for the inventory's lists (drones, cameras,
+/// sites: every write to their tables moves the epoch, see [`total`]); a filter that reads the
+/// clock is counted afresh every time.
 pub(crate) async fn list<K: SortKey, F: FilterTree>(
     db: &DatabaseConnection,
+    counts: Option<&CountCache>,
     filter: Option<F>,
     order: &[(K, SortDirection)],
     args: &PageArgs,
@@ -393,10 +376,14 @@ where
     <K::Entity as EntityTrait>::Model: Sync,
 {
     let mut select = K::Entity::find();
+    let mut counts = counts;
     if let Some(filter) = filter {
+        if filter.reads_the_clock() {
+            counts = None;
+        }
         select = select.filter(filter.root_condition()?);
     }
-    fetch_page(db, select, order, args).await
+    page_of(db, select, order, args, counts.cloned()).await
 }
 
 /// Fetches one page of `select` (already filtered) in `order`, then id.
@@ -413,6 +400,19 @@ pub(crate) async fn fetch_page<K: SortKey>(
 where
     <K::Entity as EntityTrait>::Model: Sync,
 {
+    page_of(db, select, order, args, None).await
+}
+
+async fn page_of<K: SortKey>(
+    db: &DatabaseConnection,
+    select: Select<K::Entity>,
+    order: &[(K, SortDirection)],
+    args: &PageArgs,
+    counts: Option<CountCache>,
+) -> Result<Page<<K::Entity as EntityTrait>::Model>>
+where
+    <K::Entity as EntityTrait>::Model: Sync,
+{
     let request = args.validate()?;
     // Each field once: a repeat orders nothing more, yet lengthens every cursor and the SQL.
     let mut seen = std::collections::HashSet::new();
@@ -423,10 +423,7 @@ where
         )));
     }
     let signature = signature(order);
-    let total = TotalCount {
-        db: db.clone(),
-        query: select.clone().into_query(),
-    };
+    let total = TotalCount::new(db.clone(), select.clone().into_query(), counts);
 
     let mut query = select;
     if let Some(raw) = &request.cursor {
@@ -523,3 +520,7 @@ mod tests {
 
 #[cfg(test)]
 mod props;
+pub(crate) mod total;
+
+pub(crate) use total::CountCache;
+pub(crate) use total::TotalCount;

@@ -211,7 +211,7 @@ pub(crate) async fn create(
     .map_err(|e| conflict_on_unique(e, || taken(&name).to_string()))?;
     let change = Change::created(AuditEntity::Site, created.id, site_snapshot(&created));
     audit::record(&txn, actor, [change]).await?;
-    txn.commit().await?;
+    db::commit_inventory(txn).await?;
     Ok(created)
 }
 
@@ -286,7 +286,7 @@ pub(crate) async fn update(
         site_snapshot(&updated),
     );
     audit::record(&txn, actor, [change]).await?;
-    txn.commit().await?;
+    db::commit_inventory(txn).await?;
     Ok(updated)
 }
 
@@ -321,7 +321,7 @@ pub(crate) async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> R
         })?;
     let change = Change::deleted(AuditEntity::Site, id, site_snapshot(&current));
     audit::record(&txn, actor, [change]).await?;
-    txn.commit().await?;
+    db::commit_inventory(txn).await?;
     Ok(id)
 }
 

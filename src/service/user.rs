@@ -307,7 +307,8 @@ pub(crate) async fn delete(
     user::Entity::delete_by_id(id).exec(&txn).await?;
     let change = Change::deleted(AuditEntity::User, id, user_snapshot(&current));
     audit::record(&txn, actor, [change]).await?;
-    txn.commit().await?;
+    // Its drones' `registered_by` is cleared by the foreign key: an inventory change.
+    db::commit_inventory(txn).await?;
     viewers.forget(id);
     Ok(id)
 }

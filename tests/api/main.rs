@@ -11,6 +11,7 @@ mod cameras;
 mod cli;
 mod concurrency;
 mod console;
+mod counts;
 mod drones;
 mod examples;
 mod faults;

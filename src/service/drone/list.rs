@@ -208,6 +208,10 @@ impl FilterTree for DroneFilter {
         Ok(all)
     }
 
+    fn fields_read_the_clock(&self) -> bool {
+        self.overdue.is_some() || self.maintenance_due.is_some()
+    }
+
     fn text_filters(&self) -> Vec<Option<&StringFilter>> {
         vec![
             self.serial_number.as_ref(),

@@ -1,0 +1,196 @@
+//! `totalCount`: counted only when a client asks for it, and for the inventory's lists
+//! remembered per filter for as long as the inventory stands still, so that asking again costs
+//! a look at one small table instead of counting every match again (at a million drones a
+//! count of one brand reads 200,000 index entries).
+//!
+//! Why a remembered count is never wrong: every transaction that writes the inventory raises
+//! `inventory_epoch` by one just before it commits (`db::commit_inventory`, migration 7). The
+//! count is asked together with the epoch in one statement, so both are read at one snapshot:
+//! `(epoch e, total t)` says "at every snapshot whose epoch is e there are t matches", because
+//! snapshots see commits in one order (each later snapshot sees what an earlier one saw, and
+//! more) and each commit moves the epoch. The next request asks the epoch again, in the same
+//! statement that would count: if it is still e, the database skips the count (`CASE` runs its
+//! sub-query only when reached) and `t` is the answer at that request's own snapshot. Nothing
+//! is announced between instances, so every instance on one PostgreSQL is exact at once, and
+//! a restart merely starts with nothing remembered.
+//!
+//! Not remembered: filters that read the clock (`overdue`, `maintenanceDue`), whose matches
+//! change while the inventory does not.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection,
+    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
+};
+
+use crate::error::{AppError, Result};
+
+/// Filters remembered at most; past it the stale ones go first, then all.
+const CAPACITY: usize = 1024;
+
+/// `totalCount` of one page's query, counted only if asked.
+#[derive(Clone)]
+pub(crate) struct TotalCount {
+    db: DatabaseConnection,
+    matches: SelectStatement,
+    remembered: Option<CountCache>,
+}
+
+impl TotalCount {
+    /// `remembered`: the cache, for a query over inventory tables only (every write to them
+    /// moves the epoch) whose filter does not read the clock.
+    pub(crate) fn new(
+        db: DatabaseConnection,
+        matches: SelectStatement,
+        remembered: Option<CountCache>,
+    ) -> Self {
+        Self {
+            db,
+            matches,
+            remembered,
+        }
+    }
+
+    pub(crate) async fn get(&self) -> Result<i64> {
+        match &self.remembered {
+            Some(cache) => cache.count(&self.db, &self.matches).await,
+            None => {
+                let row = self.db.query_one(&count_of(self.matches.clone())).await?;
+                Ok(match row {
+                    Some(row) => row.try_get_by_index::<i64>(0)?,
+                    None => 0,
+                })
+            }
+        }
+    }
+}
+
+/// Counts remembered by filter, with the epoch each was counted at. One per instance
+/// (`AppState::counts`); cheap to clone.
+#[derive(Clone, Default)]
+pub(crate) struct CountCache(Arc<Shared>);
+
+#[derive(Default)]
+struct Shared {
+    entries: Mutex<HashMap<String, Counted>>,
+    /// Answers from memory, and answers counted by the database (`/metrics`).
+    remembered: AtomicU64,
+    counted: AtomicU64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Counted {
+    epoch: i64,
+    total: i64,
+}
+
+impl CountCache {
+    async fn count(&self, db: &DatabaseConnection, matches: &SelectStatement) -> Result<i64> {
+        // The filter, normalised: its SQL and bound values as this engine gets them.
+        let built = db.get_database_backend().build(matches);
+        let key = format!("{}\n{:?}", built.sql, built.values);
+        let known = self.lock().get(&key).copied();
+
+        let statement = epoch_and_count(matches.clone(), known.map(|k| k.epoch));
+        let row = db.query_one(&statement).await?.ok_or_else(|| {
+            AppError::Internal("the epoch and count query returned no row".into())
+        })?;
+        let epoch: i64 = row.try_get_by_index(0)?;
+        let total: Option<i64> = row.try_get_by_index(1)?;
+        match (total, known) {
+            (Some(total), _) => {
+                self.0.counted.fetch_add(1, Ordering::Relaxed);
+                self.remember(key, Counted { epoch, total });
+                Ok(total)
+            }
+            // Skipped by the database: the epoch is still the one `known` was counted at.
+            (None, Some(known)) if known.epoch == epoch => {
+                self.0.remembered.fetch_add(1, Ordering::Relaxed);
+                Ok(known.total)
+            }
+            (None, _) => Err(AppError::Internal(
+                "the epoch and count query skipped a count it had to make".into(),
+            )),
+        }
+    }
+
+    fn remember(&self, key: String, counted: Counted) {
+        let mut entries = self.lock();
+        if entries.len() >= CAPACITY && !entries.contains_key(&key) {
+            entries.retain(|_, c| c.epoch >= counted.epoch);
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+        }
+        let entry = entries.entry(key).or_insert(counted);
+        // A slower request may finish after a newer count: keep the newer one.
+        if counted.epoch >= entry.epoch {
+            *entry = counted;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Counted>> {
+        // A panic elsewhere while holding it cannot leave a wrong count behind (each entry is
+        // written whole), so a poisoned lock is still good.
+        self.0
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Answers given from memory and answers the database counted, since start.
+    pub(crate) fn answers(&self) -> (u64, u64) {
+        (
+            self.0.remembered.load(Ordering::Relaxed),
+            self.0.counted.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// `SELECT COUNT(*) FROM (matches)`.
+fn count_of(matches: SelectStatement) -> SelectStatement {
+    let mut count = Query::select();
+    count
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))
+        .from_subquery(matches, Alias::new("matches"));
+    count
+}
+
+/// One statement, one snapshot: the epoch, and the count unless the epoch is still `known`:
+///
+/// ```sql
+/// SELECT e.epoch, CASE WHEN e.epoch = $known THEN NULL ELSE (SELECT COUNT(*) FROM (…)) END
+/// FROM (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS epoch FROM inventory_epoch) AS e
+/// ```
+fn epoch_and_count(matches: SelectStatement, known: Option<i64>) -> SelectStatement {
+    let mut epoch = Query::select();
+    epoch
+        .expr_as(
+            Expr::cust("CAST(COALESCE(SUM(n), 0) AS BIGINT)"),
+            Alias::new("epoch"),
+        )
+        .from(Alias::new("inventory_epoch"));
+    let count: Expr = count_of(matches).into();
+    let total: Expr = match known {
+        Some(known) => Expr::case(
+            Expr::col((Alias::new("e"), Alias::new("epoch"))).eq(known),
+            Expr::null(),
+        )
+        .finally(count)
+        .into(),
+        None => count,
+    };
+    let mut statement = Query::select();
+    statement
+        .expr(Expr::col((Alias::new("e"), Alias::new("epoch"))))
+        .expr(total)
+        .from_subquery(epoch, Alias::new("e"));
+    statement
+}
