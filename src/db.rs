@@ -12,6 +12,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    sea_query::{Alias, Expr, ExprTrait, Query},
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -126,9 +127,6 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTrans
     .await
 }
 
-/// Slots of `inventory_epoch` (migration 7 makes this many).
-const EPOCH_SLOTS: u8 = 8;
-
 /// Commits a transaction that wrote the inventory (drones and their links, cameras, sites),
 /// raising `inventory_epoch` by one as its last statement. Every such transaction must commit
 /// through here: the remembered `totalCount`s (`service::pagination::total`) are exact only
@@ -138,21 +136,14 @@ const EPOCH_SLOTS: u8 = 8;
 /// while the transaction waits for another lock (no new deadlocks); a random slot of eight,
 /// so writers committing at once seldom queue on one row.
 pub(crate) async fn commit_inventory(txn: DatabaseTransaction) -> Result<(), DbErr> {
-    raise_epoch(&txn).await?;
+    let slot = rand::random_range(0..migration::INVENTORY_EPOCH_SLOTS);
+    let mut raise = Query::update();
+    raise
+        .table(Alias::new("inventory_epoch"))
+        .value(Alias::new("n"), Expr::col(Alias::new("n")).add(1))
+        .and_where(Expr::col(Alias::new("slot")).eq(slot));
+    txn.execute(&raise).await?;
     txn.commit().await
-}
-
-/// The epoch step of [`commit_inventory`], for a commit that has more to do around it.
-pub(crate) async fn raise_epoch(txn: &DatabaseTransaction) -> Result<(), DbErr> {
-    let slot = i16::from(rand::random_range(0..EPOCH_SLOTS));
-    let backend = txn.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => "UPDATE inventory_epoch SET n = n + 1 WHERE slot = $1",
-        _ => "UPDATE inventory_epoch SET n = n + 1 WHERE slot = ?",
-    };
-    txn.execute_raw(Statement::from_sql_and_values(backend, sql, [slot.into()]))
-        .await?;
-    Ok(())
 }
 
 /// Rows a bulk write must add before its tables' statistics are looked at.

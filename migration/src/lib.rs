@@ -10,6 +10,9 @@ mod m20261202_000005_photos;
 mod m20261202_000006_photo_chunks;
 mod m20261202_000007_inventory_epoch;
 
+/// How many counters `inventory_epoch` holds (migration 7).
+pub use m20261202_000007_inventory_epoch::SLOTS as INVENTORY_EPOCH_SLOTS;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -375,12 +375,9 @@ pub(crate) async fn list<K: SortKey, F: FilterTree>(
 where
     <K::Entity as EntityTrait>::Model: Sync,
 {
+    let counts = counts.filter(|_| !filter.as_ref().is_some_and(F::reads_the_clock));
     let mut select = K::Entity::find();
-    let mut counts = counts;
     if let Some(filter) = filter {
-        if filter.reads_the_clock() {
-            counts = None;
-        }
         select = select.filter(filter.root_condition()?);
     }
     page_of(db, select, order, args, counts.cloned()).await
