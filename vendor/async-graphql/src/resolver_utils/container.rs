@@ -1,6 +1,11 @@
-use std::{future::Future, pin::Pin, sync::Arc};
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::Poll,
+};
 
-use futures_util::{FutureExt, StreamExt as _, stream::FuturesOrdered};
+use futures_util::{FutureExt, StreamExt as _, stream::FuturesUnordered};
 use indexmap::IndexMap;
 
 use crate::{
@@ -189,13 +194,11 @@ pub(crate) async fn do_resolve_container<'a>(
     };
 
     if parallel {
-        // HANGAR PATCH (see vendor/README.md): FuturesOrdered, not FuturesUnordered. Fields
-        // still resolve concurrently, but are inserted in selection order, as the spec's
-        // "Serialized Map Ordering" (7.2.2) asks; upstream async-graphql#612.
-        let mut set = FuturesOrdered::new();
-        set.extend(futures);
-        while let Some(field) = set.next().await {
-            handle(field);
+        // HANGAR PATCH (see vendor/README.md): the fields are inserted in selection order, as
+        // the spec's "Serialized Map Ordering" (7.2.2) asks (upstream async-graphql#612), and
+        // still resolve concurrently.
+        for outcome in resolve_concurrently_in_order(futures).await {
+            handle(outcome);
         }
     } else {
         for fut in futures {
@@ -208,6 +211,37 @@ pub(crate) async fn do_resolve_container<'a>(
     } else {
         Value::Object(results)
     }
+}
+
+/// HANGAR PATCH (see vendor/README.md): awaits every future concurrently and returns their
+/// outputs in the order given. Each future is first polled once, in order, in this task: most
+/// of a page's fields (plain columns) finish there, without the heap task, waker and queue
+/// links that a `FuturesOrdered` entry costs. Only the ones still pending (data loaders, SQL)
+/// go on to a `FuturesUnordered`, so they all start in the first pass, as before, and their
+/// batches fill the same way.
+async fn resolve_concurrently_in_order<F: Future + Unpin>(mut futures: Vec<F>) -> Vec<F::Output> {
+    let mut outputs: Vec<Option<F::Output>> = Vec::with_capacity(futures.len());
+    let mut pending = FuturesUnordered::new();
+    // Exclusive borrows: a closure that used `pending.push` (`&self`) would hold a shared
+    // `&FuturesUnordered`, and only a `Sync` one may be shared across the await.
+    let (first_pass, done, waiting) = (&mut futures, &mut outputs, &mut pending);
+    std::future::poll_fn(move |cx| {
+        for (index, mut future) in first_pass.drain(..).enumerate() {
+            match Pin::new(&mut future).poll(cx) {
+                Poll::Ready(output) => done.push(Some(output)),
+                Poll::Pending => {
+                    done.push(None);
+                    waiting.push(async move { (index, future.await) });
+                }
+            }
+        }
+        Poll::Ready(())
+    })
+    .await;
+    while let Some((index, output)) = pending.next().await {
+        outputs[index] = Some(output);
+    }
+    outputs.into_iter().flatten().collect()
 }
 
 type BoxFieldFuture<'a> = Pin<Box<dyn Future<Output = ServerResult<(Name, Value)>> + 'a + Send>>;
@@ -234,6 +268,23 @@ impl<'a> Fields<'a> {
 
                         self.0.push(Box::pin(async move {
                             Ok((field_name, Value::String(typename)))
+                        }));
+                        continue;
+                    }
+
+                    // HANGAR PATCH (see vendor/README.md): with no extension and no directive
+                    // (Hangar's case for every field), a future of the resolver alone. The
+                    // general one below holds the ResolveInfo and directive states as well,
+                    // and every byte of it is moved into the box.
+                    if ctx.query_env.extensions.is_empty() && field.node.directives.is_empty() {
+                        let ctx = ctx.clone();
+                        self.0.push(Box::pin(async move {
+                            let ctx_field = ctx.with_field(field);
+                            let field_name = ctx_field.item.node.response_key().node.clone();
+                            Ok((
+                                field_name,
+                                root.resolve_field(&ctx_field).await?.unwrap_or_default(),
+                            ))
                         }));
                         continue;
                     }
