@@ -95,6 +95,13 @@ pub(crate) fn render(
         "hangar_total_count_answers_total{{source=\"remembered\"}} {remembered}\n\
          hangar_total_count_answers_total{{source=\"counted\"}} {counted}\n"
     ));
+    let (remembered, counted) = counts.dashboard_answers();
+    text.push_str("# HELP hangar_drone_stats_answers_total droneStats parts (totals, byStatus, byBrand, bySite), by where they came from\n");
+    text.push_str("# TYPE hangar_drone_stats_answers_total counter\n");
+    text.push_str(&format!(
+        "hangar_drone_stats_answers_total{{source=\"remembered\"}} {remembered}\n\
+         hangar_drone_stats_answers_total{{source=\"counted\"}} {counted}\n"
+    ));
     text
 }
 

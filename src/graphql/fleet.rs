@@ -5,6 +5,9 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use tokio::sync::OnceCell;
 
+/// An instant, as the service layer counts with it (`DateTime` here is the GraphQL scalar).
+type Instant = chrono::DateTime<chrono::Utc>;
+
 use crate::{
     entity::{drone as drone_entity, maintenance as maintenance_entity, user::Role},
     graphql::{
@@ -22,6 +25,7 @@ use crate::{
         status::{self, CheckIn},
         tags,
     },
+    service::pagination::CountCache,
 };
 
 /// Where a drone is in its life. The only allowed moves:
@@ -227,17 +231,56 @@ fn count_i32(n: i64) -> i32 {
 /// row scan in the server.
 pub(crate) struct DroneStats {
     scope: Scope,
+    /// The inventory epoch, read once for all the parts asked (`None`: not remembered).
+    epoch: OnceCell<Option<i64>>,
     /// total, overdue and maintenanceDue come from one statement, run at most once.
     totals: OnceCell<Totals>,
 }
 
 impl DroneStats {
-    async fn totals(&self, ctx: &Context<'_>) -> Result<Totals> {
+    async fn epoch(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
         Ok(*self
-            .totals
-            .get_or_try_init(|| stats::totals(&state(ctx).db, &self.scope))
+            .epoch
+            .get_or_try_init(|| async {
+                if self.scope.remembered() {
+                    CountCache::epoch(&state(ctx).db).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            })
             .await?)
     }
+
+    /// One part: from memory while the inventory (and for the clock's counts, the clock)
+    /// leaves it true, else counted by `count`.
+    async fn part<T, F>(
+        &self,
+        ctx: &Context<'_>,
+        name: &str,
+        count: impl FnOnce(Instant) -> F,
+    ) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = crate::error::Result<(T, Option<Instant>)>>,
+    {
+        let epoch = self.epoch(ctx).await?;
+        Ok(stats::part(&state(ctx).counts, &self.scope, epoch, name, count).await?)
+    }
+
+    async fn totals(&self, ctx: &Context<'_>) -> Result<Totals> {
+        let db = &state(ctx).db;
+        Ok(*self
+            .totals
+            .get_or_try_init(|| self.part(ctx, "totals", |at| stats::totals(db, &self.scope, at)))
+            .await?)
+    }
+}
+
+/// A grouped count that the clock does not change: true for as long as the epoch is.
+async fn timeless<T>(
+    counted: impl Future<Output = crate::error::Result<T>>,
+) -> crate::error::Result<(T, Option<Instant>)> {
+    Ok((counted.await?, None))
 }
 
 /// Counts over the drones matching a filter: each list is one grouped SQL statement, never a
@@ -251,8 +294,13 @@ impl DroneStats {
 
     /// Per status, in lifecycle order; statuses without drones are left out.
     async fn by_status(&self, ctx: &Context<'_>) -> Result<Vec<StatusCount>> {
-        Ok(stats::by_status(&state(ctx).db, &self.scope)
-            .await?
+        let db = &state(ctx).db;
+        let rows: Vec<(drone_entity::DroneStatus, i64)> = self
+            .part(ctx, "byStatus", |_| {
+                timeless(stats::by_status(db, &self.scope))
+            })
+            .await?;
+        Ok(rows
             .into_iter()
             .map(|(status, n)| StatusCount {
                 status: status.into(),
@@ -263,8 +311,13 @@ impl DroneStats {
 
     /// Largest first, ties by brand.
     async fn by_brand(&self, ctx: &Context<'_>) -> Result<Vec<BrandCount>> {
-        Ok(stats::by_brand(&state(ctx).db, &self.scope)
-            .await?
+        let db = &state(ctx).db;
+        let rows: Vec<(String, i64)> = self
+            .part(ctx, "byBrand", |_| {
+                timeless(stats::by_brand(db, &self.scope))
+            })
+            .await?;
+        Ok(rows
             .into_iter()
             .map(|(brand, n)| BrandCount {
                 brand,
@@ -275,7 +328,10 @@ impl DroneStats {
 
     /// Largest first (ties by site id, nowhere last). The sites are loaded in one batch.
     async fn by_site(&self, ctx: &Context<'_>) -> Result<Vec<SiteCount>> {
-        let rows = stats::by_site(&state(ctx).db, &self.scope).await?;
+        let db = &state(ctx).db;
+        let rows: Vec<(Option<i64>, i64)> = self
+            .part(ctx, "bySite", |_| timeless(stats::by_site(db, &self.scope)))
+            .await?;
         let ids: Vec<i64> = rows.iter().filter_map(|(id, _)| *id).collect();
         loaders::prefetch_site_ids(ctx, &ids).await?;
         Ok(rows
@@ -323,6 +379,7 @@ impl FleetQuery {
         let filter = filter.map(drones::DroneFilter::try_from).transpose()?;
         Ok(DroneStats {
             scope: Scope::new(filter)?,
+            epoch: OnceCell::new(),
             totals: OnceCell::new(),
         })
     }

@@ -16,8 +16,13 @@
 //!
 //! Not remembered: filters that read the clock (`overdue`, `maintenanceDue`), whose matches
 //! change while the inventory does not.
+//!
+//! The dashboard (`droneStats`) is remembered here too ([`CountCache::recall_or_count`]): its
+//! grouped counts by filter and epoch, and its clock counts (overdue, due for maintenance)
+//! also only until the next instant at which one of them would change.
 
 use std::{
+    any::Any,
     collections::HashMap,
     sync::{
         Arc, Mutex,
@@ -25,6 +30,7 @@ use std::{
     },
 };
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection,
     sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
@@ -83,6 +89,20 @@ struct Shared {
     /// Answers from memory, and answers counted by the database (`/metrics`).
     remembered: AtomicU64,
     counted: AtomicU64,
+    /// Dashboard answers, and the same two tallies for them.
+    dashboard: Mutex<HashMap<String, Held>>,
+    dashboard_remembered: AtomicU64,
+    dashboard_counted: AtomicU64,
+}
+
+/// A dashboard answer: what it was counted at and until when the clock leaves it true.
+#[derive(Clone)]
+struct Held {
+    epoch: i64,
+    counted_at: DateTime<Utc>,
+    /// `None`: no clock in it; it holds for as long as the epoch does.
+    until: Option<DateTime<Utc>>,
+    answer: Arc<dyn Any + Send + Sync>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +172,84 @@ impl CountCache {
             self.0.counted.load(Ordering::Relaxed),
         )
     }
+
+    /// The same for dashboard answers.
+    pub(crate) fn dashboard_answers(&self) -> (u64, u64) {
+        (
+            self.0.dashboard_remembered.load(Ordering::Relaxed),
+            self.0.dashboard_counted.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The inventory's epoch now, in one statement.
+    pub(crate) async fn epoch(db: &DatabaseConnection) -> Result<i64> {
+        let row = db.query_one(&epoch_now()).await?.ok_or_else(|| {
+            AppError::Internal("the inventory epoch query returned no row".into())
+        })?;
+        Ok(row.try_get_by_index(0)?)
+    }
+
+    /// `key`'s answer from memory when it was counted at `epoch` (read by the caller with
+    /// [`Self::epoch`] before this) and the clock has not passed its `until`; else what
+    /// `count` answers at `at`, remembered with `epoch` and the instant until which it holds.
+    ///
+    /// Why the epoch may be read in an earlier statement than the count: a write that commits
+    /// between the two is in the answer but not in the epoch it is remembered at, so every
+    /// later request, whose epoch includes that write, misses and counts again. The answer is
+    /// never older than its epoch, which is what makes a hit exact.
+    pub(crate) async fn recall_or_count<T, F>(
+        &self,
+        key: String,
+        epoch: i64,
+        at: DateTime<Utc>,
+        count: F,
+    ) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = Result<(T, Option<DateTime<Utc>>)>>,
+    {
+        let held = self.lock_dashboard().get(&key).cloned();
+        if let Some(held) = held
+            && held.epoch == epoch
+            && held.counted_at <= at
+            && held.until.is_none_or(|until| at < until)
+            && let Some(answer) = held.answer.downcast_ref::<T>()
+        {
+            self.0.dashboard_remembered.fetch_add(1, Ordering::Relaxed);
+            return Ok(answer.clone());
+        }
+        let (answer, until) = count.await?;
+        self.0.dashboard_counted.fetch_add(1, Ordering::Relaxed);
+        let mut held = self.lock_dashboard();
+        if held.len() >= CAPACITY && !held.contains_key(&key) {
+            held.retain(|_, h| h.epoch >= epoch);
+            if held.len() >= CAPACITY {
+                held.clear();
+            }
+        }
+        let newer = held.get(&key).is_none_or(|h| epoch >= h.epoch);
+        if newer {
+            let answer_held = Arc::new(answer.clone());
+            held.insert(
+                key,
+                Held {
+                    epoch,
+                    counted_at: at,
+                    until,
+                    answer: answer_held,
+                },
+            );
+        }
+        Ok(answer)
+    }
+
+    fn lock_dashboard(&self) -> std::sync::MutexGuard<'_, HashMap<String, Held>> {
+        // As for `lock`: entries are written whole.
+        self.0
+            .dashboard
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 /// `SELECT COUNT(*) FROM (matches)`.
@@ -163,13 +261,8 @@ fn count_of(matches: SelectStatement) -> SelectStatement {
     count
 }
 
-/// One statement, one snapshot: the epoch, and the count unless the epoch is still `known`:
-///
-/// ```sql
-/// SELECT e.epoch, CASE WHEN e.epoch = $known THEN NULL ELSE (SELECT COUNT(*) FROM (…)) END
-/// FROM (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS epoch FROM inventory_epoch) AS e
-/// ```
-fn epoch_and_count(matches: SelectStatement, known: Option<i64>) -> SelectStatement {
+/// `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS epoch FROM inventory_epoch`.
+fn epoch_now() -> SelectStatement {
     let mut epoch = Query::select();
     epoch
         .expr_as(
@@ -177,6 +270,17 @@ fn epoch_and_count(matches: SelectStatement, known: Option<i64>) -> SelectStatem
             Alias::new("epoch"),
         )
         .from(Alias::new("inventory_epoch"));
+    epoch
+}
+
+/// One statement, one snapshot: the epoch, and the count unless the epoch is still `known`:
+///
+/// ```sql
+/// SELECT e.epoch, CASE WHEN e.epoch = $known THEN NULL ELSE (SELECT COUNT(*) FROM (…)) END
+/// FROM (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS epoch FROM inventory_epoch) AS e
+/// ```
+fn epoch_and_count(matches: SelectStatement, known: Option<i64>) -> SelectStatement {
+    let epoch = epoch_now();
     let count: Expr = count_of(matches).into();
     let total: Expr = match known {
         Some(known) => Expr::case(

@@ -1,6 +1,7 @@
 //! Dashboards: droneStats counts what its filter matches with one grouped statement per list
-//! (a test counts them); a page of 100 drones with site, holder, tags and the maintenance
-//! fields stays a small constant number of statements.
+//! (a test counts them), and remembers each part while the inventory and the clock leave it
+//! true (issue #15: one look at the epoch per refresh); a page of 100 drones with site,
+//! holder, tags and the maintenance fields stays a small constant number of statements.
 
 use serde_json::{Value, json};
 
@@ -107,18 +108,19 @@ async fn drone_stats_count_what_the_filter_matches(app: TestApp) {
             "bySite": [{ "site": { "name": "Paris HQ" }, "count": 3 }, { "site": null, "count": 3 }, { "site": { "name": "Berlin Lab" }, "count": 2 }],
         })
     );
-    // The viewer look-up (first request of this token), then one statement for the three
-    // totals, one per list, one batch for bySite's sites.
+    // The viewer look-up (first request of this token), the epoch, then one statement for
+    // the three totals, one per list, one batch for bySite's sites.
     assert!(
-        (5..=6).contains(&statements),
+        (6..=7).contains(&statements),
         "droneStats costs one grouped statement per list: {statements}"
     );
     let before = app.statements();
-    app.ok(Some(&admin), STATS, json!({})).await;
+    let again = app.ok(Some(&admin), STATS, json!({})).await;
+    assert_eq!(again, data);
     assert_eq!(
         app.statements() - before,
-        5,
-        "totals, byStatus, byBrand, bySite, sites"
+        2,
+        "remembered: the epoch, and the batch of bySite's sites"
     );
 
     // The filter narrows every count.
@@ -148,6 +150,94 @@ async fn drone_stats_count_what_the_filter_matches(app: TestApp) {
     assert_eq!(
         data["droneStats"],
         json!({ "total": 0, "overdue": 0, "maintenanceDue": 0, "byStatus": [], "byBrand": [], "bySite": [] })
+    );
+}
+
+/// Remembered parts are exact: a write on either instance, and the clock passing a due date
+/// while nothing is written, are both in the very next answer.
+async fn a_remembered_dashboard_changes_with_every_write_and_with_the_clock(app: TestApp) {
+    let admin = app.admin_token().await;
+    small_fleet(&app, &admin).await;
+    let totals = "{ droneStats { total overdue maintenanceDue byStatus { status count } } }";
+    let first = app.ok(Some(&admin), totals, json!({})).await["droneStats"].clone();
+    assert_eq!(
+        (first["total"].clone(), first["overdue"].clone()),
+        (json!(8), json!(1))
+    );
+
+    // A write through another instance on the same database.
+    let sibling = app.spawn_sibling().await;
+    let sibling_admin = sibling.admin_token().await;
+    sibling
+        .ok(
+            Some(&sibling_admin),
+            "mutation { registerDrone(input: {serialNumber: \"F-9\", name: \"x\", brand: \"DJI\", cameraModels: []}) { id } }",
+            json!({}),
+        )
+        .await;
+    let after_write = app.ok(Some(&admin), totals, json!({})).await["droneStats"].clone();
+    assert_eq!(after_write["total"], json!(9));
+    assert_eq!(
+        after_write["byStatus"][0],
+        json!({ "status": "AVAILABLE", "count": 5 })
+    );
+
+    // F-4 goes out due back in two seconds: not overdue yet, remembered until then.
+    let f4 = app
+        .ok(
+            Some(&admin),
+            "{ drone(serialNumber: \"F-4\") { id } }",
+            json!({}),
+        )
+        .await["drone"]["id"]
+        .clone();
+    let me = my_id(&app, &admin).await;
+    app.ok(
+        Some(&admin),
+        CHECK_OUT,
+        json!({ "id": f4, "to": me, "due": from_now(2) }),
+    )
+    .await;
+    let out = app.ok(Some(&admin), totals, json!({})).await["droneStats"].clone();
+    assert_eq!(out["overdue"], json!(1));
+    let before = app.statements();
+    let remembered = app.ok(Some(&admin), totals, json!({})).await["droneStats"].clone();
+    assert_eq!(
+        (remembered, app.statements() - before),
+        (out, 1),
+        "only the epoch"
+    );
+
+    // Nothing is written while F-4's due date passes; the next answer counts it.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let before = app.statements();
+    let overdue = app.ok(Some(&admin), totals, json!({})).await["droneStats"].clone();
+    assert_eq!(overdue["overdue"], json!(2));
+    assert_eq!(
+        app.statements() - before,
+        2,
+        "the epoch and the totals; byStatus is still remembered"
+    );
+
+    // A filter that reads the clock is never remembered.
+    let query = "{ droneStats(filter: {overdue: true}) { total } }";
+    app.ok(Some(&admin), query, json!({})).await;
+    let before = app.statements();
+    let data = app.ok(Some(&admin), query, json!({})).await;
+    assert_eq!(data["droneStats"]["total"], json!(2));
+    assert_eq!(app.statements() - before, 1, "counted, no epoch");
+    let metrics = app
+        .http()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("hangar_drone_stats_answers_total{source=\"remembered\"} 3\n"),
+        "{metrics}"
     );
 }
 
@@ -229,6 +319,7 @@ async fn a_page_of_fleet_fields_costs_constant_statements(app: TestApp) {
 }
 
 crate::db_test!(drone_stats_count_what_the_filter_matches);
+crate::db_test!(a_remembered_dashboard_changes_with_every_write_and_with_the_clock);
 
 /// With a viewer cache that cannot expire during the test, as the drones statement test.
 mod a_page_of_fleet_fields_costs_constant_statements {
