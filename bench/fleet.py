@@ -17,17 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402  (bench/run.py: the cluster, subjects, HTTP helpers)
 
 CALLS = int(os.environ.get("CALLS", "10"))
-CITIES = [("Paris", "FR"), ("Lyon", "FR"), ("Berlin", "DE"), ("Munich", "DE"), ("Austin", "US"),
-          ("Denver", "US"), ("Toronto", "CA"), ("Madrid", "ES"), ("Milan", "IT"), ("Oslo", "NO")]
-SITES = [(f"{city} {kind}", city, country) for city, country in CITIES for kind in ("HQ", "Depot")]
-TAGS = ["thermal", "mapping", "inspection", "night-ops", "training", "spare", "rtk", "cinema"]
-
-
-def items(start):
-    return [{"serialNumber": f"SN{n:07d}", "name": f"Drone {(n * 7919) % 100_000:07d}", "brand": run.BRANDS[n % 5],
-             "cameraModels": [f"Cam {(n + k) % 30:02d}" for k in range(3)],
-             "site": SITES[n % len(SITES)][0], "tags": [TAGS[n % 8], TAGS[(n // 8) % 8]],
-             "maintenanceIntervalDays": [30, 90, 180, 365][n % 4]} for n in range(start, start + 10_000)]
+SITES = run.SITES
 
 
 def load(url, token, engine, pid):
@@ -38,7 +28,7 @@ def load(url, token, engine, pid):
                 {"i": {"name": name, "city": city, "country": country}}, token)
     timings = []
     for call in range(CALLS):
-        batch = items(call * 10_000)
+        batch = run.drone_items(call * 10_000, 100_000)
         began, cpu = time.perf_counter(), run.cpu_ms(pid)
         data = run.gql(url, "mutation($i: [RegisterDroneInput!]!) { registerDrones(inputs: $i) { created } }", {"i": batch}, token)
         timings.append(time.perf_counter() - began)
