@@ -512,7 +512,7 @@ def write_results(results, meta, sizes):
                 rate = min(r["rate"] for r in rs)
                 lines.append(f"| {name} | {rps:,.0f} | {x_rps} | {p50:.2f} | {p99:.2f} | {x_p99} | {rate} | {cpu:.2f} | {sql:.1f} |")
                 if w == "a":
-                    svg_rows.append((f"{name} {size // 1000:,}k", rps, p99))
+                    svg_rows.append((f"{name} {size_label(size)}", rps, p99))
             lines.append("")
         storm = results.get((size, "storm"))
         if storm:
@@ -555,13 +555,17 @@ def write_results(results, meta, sizes):
     log("\n".join(lines))
 
 
+def size_label(size):
+    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000:,}k"
+
+
 def write_svg(rows):
     width, bar_h, gap, left = 900, 18, 10, 260
     height = 60 + len(rows) * (2 * bar_h + gap)
     max_rps = max((r[1] for r in rows), default=1)
     max_p99 = max((r[2] for r in rows), default=1)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-           '<text x="10" y="20" font-size="14">List query (a): throughput (blue, req/s) and open-loop p99 (orange, ms)</text>']
+           '<text x="10" y="20" font-size="14">List query (a): throughput (blue, req/s, closed loop) and p99 (orange, ms, open loop under each subject&#39;s capacity)</text>']
     y = 40
     for label, rps, p99 in rows:
         w1 = (width - left - 120) * rps / max_rps

@@ -36,6 +36,8 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
 };
 
+use tokio::sync::watch;
+
 use crate::error::{AppError, Result};
 
 /// Filters remembered at most; past it the stale ones go first, then all.
@@ -89,6 +91,8 @@ struct Shared {
     /// Answers from memory, and answers counted by the database (`/metrics`).
     remembered: AtomicU64,
     counted: AtomicU64,
+    /// Per filter, the request asking the database for its count right now (see `count`).
+    in_flight: Mutex<HashMap<String, watch::Receiver<Option<Counted>>>>,
     /// Dashboard answers, and the same two tallies for them.
     dashboard: Mutex<HashMap<String, Held>>,
     dashboard_remembered: AtomicU64,
@@ -112,12 +116,70 @@ struct Counted {
 }
 
 impl CountCache {
+    /// The count of `matches`. After a write every request misses its remembered count at
+    /// once; at a million drones a count takes tens of milliseconds, so without sharing them
+    /// a steady 100 req/s would each count the same thing and queue up behind one another.
+    /// So a request that finds another one asking the database for the same filter reads only
+    /// the epoch (one cheap statement) and takes that request's answer when it was counted at
+    /// the same epoch: the same epoch is the same inventory, seen during this request.
     async fn count(&self, db: &DatabaseConnection, matches: &SelectStatement) -> Result<i64> {
         // The filter, normalised: its SQL and bound values as this engine gets them.
         let built = db.get_database_backend().build(matches);
         let key = format!("{}\n{:?}", built.sql, built.values);
-        let known = self.lock().get(&key).copied();
+        let leader = self.lock_in_flight().get(&key).cloned();
+        if let Some(mut leader) = leader {
+            let epoch = Self::epoch(db).await?;
+            let known = self.lock().get(&key).copied();
+            let shared = match known {
+                Some(known) if known.epoch == epoch => Some(known),
+                // Err: the leader failed or was dropped; ask on our own.
+                _ => leader
+                    .wait_for(|answer| answer.is_some())
+                    .await
+                    .ok()
+                    .and_then(|answer| *answer)
+                    .filter(|counted| counted.epoch == epoch),
+            };
+            if let Some(counted) = shared {
+                self.0.remembered.fetch_add(1, Ordering::Relaxed);
+                return Ok(counted.total);
+            }
+        }
+        self.lead(db, matches, key).await
+    }
 
+    /// Asks the database (the epoch, and the count unless the epoch is the remembered one),
+    /// letting requests for the same filter that come meanwhile share the answer.
+    async fn lead(
+        &self,
+        db: &DatabaseConnection,
+        matches: &SelectStatement,
+        key: String,
+    ) -> Result<i64> {
+        let (answer, mine) = watch::channel(None);
+        self.lock_in_flight().insert(key.clone(), mine.clone());
+        let counted = self.ask(db, matches, &key).await;
+        if let Ok(counted) = counted {
+            answer.send_replace(Some(counted));
+        }
+        let mut in_flight = self.lock_in_flight();
+        // A later leader may have taken the slot; then it is theirs to clear.
+        if in_flight
+            .get(&key)
+            .is_some_and(|slot| slot.same_channel(&mine))
+        {
+            in_flight.remove(&key);
+        }
+        Ok(counted?.total)
+    }
+
+    async fn ask(
+        &self,
+        db: &DatabaseConnection,
+        matches: &SelectStatement,
+        key: &str,
+    ) -> Result<Counted> {
+        let known = self.lock().get(key).copied();
         let statement = epoch_and_count(matches.clone(), known.map(|k| k.epoch));
         let row = db.query_one(&statement).await?.ok_or_else(|| {
             AppError::Internal("the epoch and count query returned no row".into())
@@ -127,18 +189,29 @@ impl CountCache {
         match (total, known) {
             (Some(total), _) => {
                 self.0.counted.fetch_add(1, Ordering::Relaxed);
-                self.remember(key, Counted { epoch, total });
-                Ok(total)
+                let counted = Counted { epoch, total };
+                self.remember(key.to_owned(), counted);
+                Ok(counted)
             }
             // Skipped by the database: the epoch is still the one `known` was counted at.
             (None, Some(known)) if known.epoch == epoch => {
                 self.0.remembered.fetch_add(1, Ordering::Relaxed);
-                Ok(known.total)
+                Ok(known)
             }
             (None, _) => Err(AppError::Internal(
                 "the epoch and count query skipped a count it had to make".into(),
             )),
         }
+    }
+
+    fn lock_in_flight(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, watch::Receiver<Option<Counted>>>> {
+        // Entries are whole receivers; a poisoned lock still holds good ones.
+        self.0
+            .in_flight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn remember(&self, key: String, counted: Counted) {
