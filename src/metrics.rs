@@ -88,21 +88,28 @@ pub(crate) fn render(
         "hangar_db_statements_total {}\n",
         statements.get()
     ));
-    let (remembered, counted) = counts.answers();
-    text.push_str("# HELP hangar_total_count_answers_total totalCount answers of the inventory lists, by where they came from\n");
-    text.push_str("# TYPE hangar_total_count_answers_total counter\n");
-    text.push_str(&format!(
-        "hangar_total_count_answers_total{{source=\"remembered\"}} {remembered}\n\
-         hangar_total_count_answers_total{{source=\"counted\"}} {counted}\n"
-    ));
-    let (remembered, counted) = counts.dashboard_answers();
-    text.push_str("# HELP hangar_drone_stats_answers_total droneStats parts (totals, byStatus, byBrand, bySite), by where they came from\n");
-    text.push_str("# TYPE hangar_drone_stats_answers_total counter\n");
-    text.push_str(&format!(
-        "hangar_drone_stats_answers_total{{source=\"remembered\"}} {remembered}\n\
-         hangar_drone_stats_answers_total{{source=\"counted\"}} {counted}\n"
-    ));
+    answers_by_source(
+        &mut text,
+        "hangar_total_count_answers_total",
+        "totalCount answers of the inventory lists, by where they came from",
+        counts.answers(),
+    );
+    answers_by_source(
+        &mut text,
+        "hangar_drone_stats_answers_total",
+        "droneStats parts (totals, byStatus, byBrand, bySite), by where they came from",
+        counts.dashboard_answers(),
+    );
     text
+}
+
+/// A counter of remembered and counted answers, labelled by `source`.
+fn answers_by_source(text: &mut String, name: &str, help: &str, (remembered, counted): (u64, u64)) {
+    text.push_str(&format!(
+        "# HELP {name} {help}\n# TYPE {name} counter\n\
+         {name}{{source=\"remembered\"}} {remembered}\n\
+         {name}{{source=\"counted\"}} {counted}\n"
+    ));
 }
 
 fn pool_use(db: &DatabaseConnection) -> (u32, usize) {

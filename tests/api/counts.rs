@@ -85,15 +85,7 @@ async fn true_counts(app: &TestApp) -> Vec<i64> {
 
 /// (remembered, counted) answers of one instance, from its `/metrics`.
 async fn answers(app: &TestApp) -> (u64, u64) {
-    let text = app
-        .http()
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     let read = |source: &str| -> u64 {
         let prefix = format!("hangar_total_count_answers_total{{source=\"{source}\"}} ");
         text.lines()

@@ -340,6 +340,18 @@ impl TestApp {
     pub fn statements(&self) -> u64 {
         self.state.statements.get()
     }
+
+    /// Its `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        self.http()
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
 }
 
 /// Serves the real router for `state` on 127.0.0.1 (with peer addresses, as `hangar serve`).

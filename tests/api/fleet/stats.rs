@@ -226,15 +226,7 @@ async fn a_remembered_dashboard_changes_with_every_write_and_with_the_clock(app:
     let data = app.ok(Some(&admin), query, json!({})).await;
     assert_eq!(data["droneStats"]["total"], json!(2));
     assert_eq!(app.statements() - before, 1, "counted, no epoch");
-    let metrics = app
-        .http()
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("hangar_drone_stats_answers_total{source=\"remembered\"} 3\n"),
         "{metrics}"
