@@ -5,9 +5,6 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use tokio::sync::OnceCell;
 
-/// An instant, as the service layer counts with it (`DateTime` here is the GraphQL scalar).
-type Instant = chrono::DateTime<chrono::Utc>;
-
 use crate::{
     entity::{drone as drone_entity, maintenance as maintenance_entity, user::Role},
     graphql::{
@@ -27,6 +24,9 @@ use crate::{
     },
     service::pagination::CountCache,
 };
+
+/// An instant, as the service layer counts with it (`DateTime` here is the GraphQL scalar).
+type Instant = chrono::DateTime<chrono::Utc>;
 
 /// Where a drone is in its life. The only allowed moves:
 ///   AVAILABLE   -> CHECKED_OUT (checkOutDrone), MAINTENANCE, LOST, RETIRED
