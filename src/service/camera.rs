@@ -396,8 +396,10 @@ pub(crate) async fn by_drone_ids(
     let mut by_drone: HashMap<i64, Vec<camera::Model>> = HashMap::new();
     for chunk in drone_ids.chunks(INSERT_CHUNK) {
         let links: Vec<(i64, camera::Model)> = camera::Entity::find()
+            .select_only()
+            .columns(CameraWithDrone::COLUMNS)
+            .column(drone_camera::Column::DroneId)
             .inner_join(drone_camera::Entity)
-            .column_as(drone_camera::Column::DroneId, "drone_id")
             .filter(drone_camera::Column::DroneId.is_in(chunk.iter().copied()))
             .into_model::<CameraWithDrone>()
             .all(db)
@@ -415,7 +417,9 @@ pub(crate) async fn by_drone_ids(
     Ok(by_drone)
 }
 
-#[derive(sea_orm::FromQueryResult)]
+/// A camera row and the drone it is linked to, decoded by position: this batch decodes
+/// three cameras per drone of every page, and by name each value cost a hash look-up of its
+/// column (`bench/PROFILE.md`).
 struct CameraWithDrone {
     drone_id: i64,
     id: i64,
@@ -425,6 +429,34 @@ struct CameraWithDrone {
     megapixels: f64,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl CameraWithDrone {
+    /// The selected columns in the order `from_query_result` reads them; `drone_id` last.
+    const COLUMNS: [camera::Column; 7] = [
+        camera::Column::Id,
+        camera::Column::Model,
+        camera::Column::ModelKey,
+        camera::Column::Brand,
+        camera::Column::Megapixels,
+        camera::Column::CreatedAt,
+        camera::Column::UpdatedAt,
+    ];
+}
+
+impl sea_orm::FromQueryResult for CameraWithDrone {
+    fn from_query_result(row: &sea_orm::QueryResult, _: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(CameraWithDrone {
+            id: row.try_get_by_index(0)?,
+            model: row.try_get_by_index(1)?,
+            model_key: row.try_get_by_index(2)?,
+            brand: row.try_get_by_index(3)?,
+            megapixels: row.try_get_by_index(4)?,
+            created_at: row.try_get_by_index(5)?,
+            updated_at: row.try_get_by_index(6)?,
+            drone_id: row.try_get_by_index(Self::COLUMNS.len())?,
+        })
+    }
 }
 
 impl From<CameraWithDrone> for camera::Model {
