@@ -25,7 +25,7 @@ use std::{
     any::Any,
     collections::HashMap,
     sync::{
-        Arc, Mutex,
+        Arc, Mutex, MutexGuard,
         atomic::{AtomicU64, Ordering},
     },
 };
@@ -204,38 +204,16 @@ impl CountCache {
         }
     }
 
-    fn lock_in_flight(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, watch::Receiver<Option<Counted>>>> {
-        // Entries are whole receivers; a poisoned lock still holds good ones.
-        self.0
-            .in_flight
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock_in_flight(&self) -> MutexGuard<'_, HashMap<String, watch::Receiver<Option<Counted>>>> {
+        unpoisoned(&self.0.in_flight)
     }
 
     fn remember(&self, key: String, counted: Counted) {
-        let mut entries = self.lock();
-        if entries.len() >= CAPACITY && !entries.contains_key(&key) {
-            entries.retain(|_, c| c.epoch >= counted.epoch);
-            if entries.len() >= CAPACITY {
-                entries.clear();
-            }
-        }
-        let entry = entries.entry(key).or_insert(counted);
-        // A slower request may finish after a newer count: keep the newer one.
-        if counted.epoch >= entry.epoch {
-            *entry = counted;
-        }
+        keep_newest(&mut self.lock(), key, counted, |c| c.epoch);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Counted>> {
-        // A panic elsewhere while holding it cannot leave a wrong count behind (each entry is
-        // written whole), so a poisoned lock is still good.
-        self.0
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Counted>> {
+        unpoisoned(&self.0.entries)
     }
 
     /// Answers given from memory and answers the database counted, since start.
@@ -293,36 +271,47 @@ impl CountCache {
         }
         let (answer, until) = count.await?;
         self.0.dashboard_counted.fetch_add(1, Ordering::Relaxed);
-        let mut held = self.lock_dashboard();
-        if held.len() >= CAPACITY && !held.contains_key(&key) {
-            held.retain(|_, h| h.epoch >= epoch);
-            if held.len() >= CAPACITY {
-                held.clear();
-            }
-        }
-        let newer = held.get(&key).is_none_or(|h| epoch >= h.epoch);
-        if newer {
-            let answer_held = Arc::new(answer.clone());
-            held.insert(
-                key,
-                Held {
-                    epoch,
-                    counted_at: at,
-                    until,
-                    answer: answer_held,
-                },
-            );
-        }
+        let held = Held {
+            epoch,
+            counted_at: at,
+            until,
+            answer: Arc::new(answer.clone()),
+        };
+        keep_newest(&mut self.lock_dashboard(), key, held, |h| h.epoch);
         Ok(answer)
     }
 
-    fn lock_dashboard(&self) -> std::sync::MutexGuard<'_, HashMap<String, Held>> {
-        // As for `lock`: entries are written whole.
-        self.0
-            .dashboard
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock_dashboard(&self) -> MutexGuard<'_, HashMap<String, Held>> {
+        unpoisoned(&self.0.dashboard)
     }
+}
+
+/// Puts `value` under `key` unless the entry there is newer (a slower request may finish
+/// after a newer count); past [`CAPACITY`] the entries older than `value` go first, then all.
+fn keep_newest<V>(
+    entries: &mut HashMap<String, V>,
+    key: String,
+    value: V,
+    epoch: impl Fn(&V) -> i64,
+) {
+    let newest = epoch(&value);
+    if entries.len() >= CAPACITY && !entries.contains_key(&key) {
+        entries.retain(|_, v| epoch(v) >= newest);
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+    }
+    if entries.get(&key).is_none_or(|old| epoch(old) <= newest) {
+        entries.insert(key, value);
+    }
+}
+
+/// A poisoned lock is still good: a panic elsewhere while holding one of these maps cannot
+/// leave a wrong answer behind, since every entry is written whole.
+fn unpoisoned<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// `SELECT COUNT(*) FROM (matches)`.
