@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{CHECK_IN, CHECK_OUT, create_site, from_now, my_id, register, serials};
+use super::{CHECK_IN, CHECK_OUT, create_site, drone_id, from_now, my_id, register, serials};
 use crate::helpers::{TestApp, expect_error, timestamp};
 
 async fn check_out_and_back_in(app: TestApp) {
@@ -190,22 +190,7 @@ async fn overdue_holder_and_due_back_lists(app: TestApp) {
     for serial in ["D-1", "D-2", "D-3", "D-4", "D-5"] {
         register(&app, &admin, serial, json!({})).await;
     }
-    let id = |serial: &str| {
-        let app = &app;
-        let admin = &admin;
-        let serial = serial.to_string();
-        async move {
-            app.ok(
-                Some(admin),
-                "query($s: String!) { drone(serialNumber: $s) { id } }",
-                json!({ "s": serial }),
-            )
-            .await["drone"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        }
-    };
+    let id = |serial: &'static str| drone_id(&app, &admin, serial);
     // D-1 is due in 2 s (overdue soon), D-2 in a week, D-3 has no due date; D-4, D-5 stay in.
     app.ok(
         Some(&admin),

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{SET_STATUS, from_now, register, serials};
+use super::{SET_STATUS, drone_id, from_now, register, serials};
 use crate::helpers::{TestApp, expect_error, timestamp};
 
 const RECORD: &str = "mutation($d: ID!, $i: MaintenanceInput!) { recordMaintenance(droneId: $d, input: $i) {
@@ -275,14 +275,7 @@ async fn maintenance_due_filter_and_ordering_agree(app: TestApp) {
         let message = expect_error(&response, "BAD_USER_INPUT");
         assert!(message.contains("between 1 and 3650"), "{message}");
     }
-    let id = app
-        .ok(
-            Some(&admin),
-            "{ drone(serialNumber: \"S-2\") { id } }",
-            json!({}),
-        )
-        .await["drone"]["id"]
-        .clone();
+    let id = drone_id(&app, &admin, "S-2").await;
     let update = "mutation($id: ID!, $d: Int) { updateDrone(id: $id, input: { maintenanceIntervalDays: $d }) {
         maintenanceIntervalDays maintenanceDueAt lastMaintenanceAt } }";
     let response = app

@@ -70,6 +70,19 @@ pub(crate) async fn my_id(app: &TestApp, token: &str) -> String {
         .to_string()
 }
 
+/// The id of the drone with `serial`.
+pub(crate) async fn drone_id(app: &TestApp, token: &str, serial: &str) -> String {
+    app.ok(
+        Some(token),
+        "query($s: String!) { drone(serialNumber: $s) { id } }",
+        json!({ "s": serial }),
+    )
+    .await["drone"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Serial numbers of `drones(filter, orderBy)`, first 100.
 pub(crate) async fn serials(
     app: &TestApp,

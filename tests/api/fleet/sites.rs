@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{create_site, register, serials};
+use super::{create_site, drone_id, register, serials};
 use crate::helpers::{TestApp, expect_error};
 
 const SITE_FIELDS: &str = "id name address city country contact droneCount createdAt updatedAt";
@@ -359,14 +359,7 @@ async fn drones_are_stationed_at_sites(app: TestApp) {
     // Re-stationing by update; explicit null: nowhere; an unknown name is BAD_USER_INPUT.
     let update =
         "mutation($s: String) { updateDrone(id: $id, input: { site: $s }) { site { name } } }";
-    let id = app
-        .ok(
-            Some(&admin),
-            "{ drone(serialNumber: \"N-1\") { id } }",
-            json!({}),
-        )
-        .await["drone"]["id"]
-        .clone();
+    let id = drone_id(&app, &admin, "N-1").await;
     let update = update.replace("mutation($s: String)", "mutation($id: ID!, $s: String)");
     let data = app
         .ok(

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{CHECK_OUT, SET_STATUS, create_site, from_now, my_id};
+use super::{CHECK_OUT, SET_STATUS, create_site, drone_id, from_now, my_id};
 use crate::helpers::{Backend, TestApp};
 
 const STATS: &str = "query($f: DroneFilter) { droneStats(filter: $f) {
@@ -43,18 +43,7 @@ async fn small_fleet(app: &TestApp, admin: &str) {
         json!({ "i": inputs }),
     )
     .await;
-    let id = |serial: &str| {
-        let serial = serial.to_string();
-        async move {
-            app.ok(
-                Some(admin),
-                "query($s: String!) { drone(serialNumber: $s) { id } }",
-                json!({ "s": serial }),
-            )
-            .await["drone"]["id"]
-                .clone()
-        }
-    };
+    let id = |serial: &'static str| drone_id(app, admin, serial);
     app.ok(
         Some(admin),
         CHECK_OUT,
@@ -183,14 +172,7 @@ async fn a_remembered_dashboard_changes_with_every_write_and_with_the_clock(app:
     );
 
     // F-4 goes out due back in two seconds: not overdue yet, remembered until then.
-    let f4 = app
-        .ok(
-            Some(&admin),
-            "{ drone(serialNumber: \"F-4\") { id } }",
-            json!({}),
-        )
-        .await["drone"]["id"]
-        .clone();
+    let f4 = drone_id(&app, &admin, "F-4").await;
     let me = my_id(&app, &admin).await;
     app.ok(
         Some(&admin),

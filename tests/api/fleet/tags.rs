@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{create_site, register, serials};
+use super::{create_site, drone_id, register, serials};
 use crate::helpers::{TestApp, expect_error};
 
 async fn tags_are_normalised_filtered_and_counted(app: TestApp) {
@@ -235,14 +235,7 @@ async fn bulk_registration_takes_sites_tags_and_schedules(app: TestApp) {
     );
 
     // UPDATE overwrites what an item gives and keeps what it omits; status is the drone's own.
-    let id = app
-        .ok(
-            Some(&admin),
-            "{ drone(serialNumber: \"B-0\") { id } }",
-            json!({}),
-        )
-        .await["drone"]["id"]
-        .clone();
+    let id = drone_id(&app, &admin, "B-0").await;
     app.ok(
         Some(&admin),
         super::SET_STATUS,
