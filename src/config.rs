@@ -88,11 +88,14 @@ pub struct Config {
     pub max_page_size: i32,
     /// `HANGAR_MAX_BULK_ITEMS`, default 10000: items in one registerDrones/registerCameras.
     pub max_bulk_items: usize,
-    /// `HANGAR_LOGIN_MAX_FAILURES`, default 5: failed logins per username within
-    /// `HANGAR_LOGIN_FAILURE_WINDOW` before that username is refused with TOO_MANY_REQUESTS.
+    /// `HANGAR_LOGIN_MAX_FAILURES`, default 5: failed logins per (username, client address)
+    /// within `HANGAR_LOGIN_FAILURE_WINDOW` before that pair is refused with TOO_MANY_REQUESTS.
     pub login_max_failures: u32,
-    /// `HANGAR_LOGIN_MAX_FAILURES_PER_IP`, default 50: the same per client address.
+    /// `HANGAR_LOGIN_MAX_FAILURES_PER_IP`, default 50: per client address, across usernames.
     pub login_max_failures_per_ip: u32,
+    /// `HANGAR_LOGIN_MAX_FAILURES_PER_USER`, default 100: per username, across the addresses it
+    /// has not signed in from (growing delays first; see `auth::throttle`).
+    pub login_max_failures_per_user: u32,
     /// `HANGAR_LOGIN_FAILURE_WINDOW`, default `15m`.
     pub login_failure_window: Duration,
     /// `HANGAR_TRUST_FORWARDED_FOR`, default `false`: take the client address from the first
@@ -383,6 +386,13 @@ impl Config {
             50,
             positive::<u32>,
         );
+        let login_max_failures_per_user = read(
+            &get,
+            &mut problems,
+            "HANGAR_LOGIN_MAX_FAILURES_PER_USER",
+            100,
+            positive::<u32>,
+        );
         let login_failure_window = read(
             &get,
             &mut problems,
@@ -481,6 +491,7 @@ impl Config {
             max_bulk_items,
             login_max_failures,
             login_max_failures_per_ip,
+            login_max_failures_per_user,
             login_failure_window,
             trust_forwarded_for,
             photo_store,

@@ -7,7 +7,12 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{cache::ViewerCache, password::Passwords, throttle::LoginThrottle, token::Tokens},
+    auth::{
+        cache::ViewerCache,
+        password::Passwords,
+        throttle::{Limits, LoginThrottle},
+        token::Tokens,
+    },
     config::Config,
     db::StatementCounter,
     events::Events,
@@ -62,11 +67,7 @@ impl AppState {
         let events = Events::new(db.get_database_backend(), namespace);
         let tokens = Tokens::new(&config);
         let config_ttl = config.auth_cache_ttl;
-        let login_throttle = LoginThrottle::new(
-            config.login_max_failures,
-            config.login_max_failures_per_ip,
-            config.login_failure_window,
-        );
+        let login_throttle = LoginThrottle::new(Limits::from_config(&config));
         // One hash per core at most: the rest of the runtime keeps serving reads.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {

@@ -9,6 +9,7 @@ mod m20261202_000004_fleet;
 mod m20261202_000005_photos;
 mod m20261202_000006_photo_chunks;
 mod m20261202_000007_inventory_epoch;
+mod m20261203_000008_login_failures;
 
 /// How many counters `inventory_epoch` holds (migration 7).
 pub use m20261202_000007_inventory_epoch::SLOTS as INVENTORY_EPOCH_SLOTS;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_photos::Migration),
             Box::new(m20261202_000006_photo_chunks::Migration),
             Box::new(m20261202_000007_inventory_epoch::Migration),
+            Box::new(m20261203_000008_login_failures::Migration),
         ]
     }
 }

@@ -16,6 +16,9 @@ pub struct Model {
     pub used_at: Option<DateTime<Utc>>,
     /// Set by logout, password changes and reuse detection.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The client address the token was issued to, as the login throttle counts addresses:
+    /// the throttle's per-username limit spares the addresses an account signs in from.
+    pub signed_in_from: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

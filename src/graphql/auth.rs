@@ -39,9 +39,10 @@ pub(crate) struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Exchanges a username and password for an access token and a refresh token. After too
-    /// many failures for a username or from an address: TOO_MANY_REQUESTS with
-    /// `extensions.retryAfter` (seconds).
+    /// Exchanges a username and password for an access token and a refresh token. Failed
+    /// logins are throttled per (username, client address), per address and per username
+    /// (growing delays first); a refused attempt answers TOO_MANY_REQUESTS with
+    /// `extensions.retryAfter` (seconds) without checking the password.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -51,35 +52,38 @@ impl AuthMutation {
         let state = state(ctx);
         let address = ctx.data_opt::<ClientAddr>().map(|a| a.0);
         let throttle = &state.login_throttle;
-        throttle.check(&username, address)?;
+        let attempt = throttle.admit(&state.db, &username, address).await?;
         let session = auth::login(
             &state.db,
             &state.passwords,
             &state.tokens,
             &username,
             &password,
+            address,
         )
         .await;
-        let session = match session {
+        match session {
             Ok(session) => {
-                throttle.record_success(&username);
-                session
+                throttle.succeeded(&state.db, &attempt).await?;
+                Ok(session.into())
             }
             Err(err @ AppError::Unauthenticated(_)) => {
-                throttle.record_failure(&username, address);
-                return Err(err.into());
+                throttle.failed(&state.db, &attempt).await?;
+                Err(err.into())
             }
-            Err(err) => return Err(err.into()),
-        };
-        Ok(session.into())
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Exchanges a refresh token for a new pair. The presented token is spent.
     async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
         let state = state(ctx);
-        Ok(auth::refresh(&state.db, &state.tokens, &refresh_token)
-            .await?
-            .into())
+        let address = ctx.data_opt::<ClientAddr>().map(|a| a.0);
+        Ok(
+            auth::refresh(&state.db, &state.tokens, &refresh_token, address)
+                .await?
+                .into(),
+        )
     }
 
     /// Revokes that refresh token. True if it was live.

@@ -3,6 +3,8 @@
 //!
 //! [`session`]: crate::service::session
 
+use std::net::IpAddr;
+
 use sea_orm::{ActiveEnum, DatabaseConnection};
 
 use crate::{
@@ -40,6 +42,7 @@ pub async fn login(
     tokens: &Tokens,
     username: &str,
     password: &str,
+    address: Option<IpAddr>,
 ) -> Result<Session> {
     let user = match users::normalize_username(username) {
         Ok(normalized) => users::find_by_username(db, &normalized).await?,
@@ -54,7 +57,7 @@ pub async fn login(
     };
     let family = uuid::Uuid::new_v4().to_string();
     let txn = db::begin_write(db).await?;
-    let refresh = session::issue(&txn, tokens, user.id, &family).await?;
+    let refresh = session::issue(&txn, tokens, user.id, &family, address).await?;
     txn.commit().await?;
     issue(tokens, user, &family, refresh)
 }
@@ -83,6 +86,7 @@ pub(crate) async fn refresh(
     db: &DatabaseConnection,
     tokens: &Tokens,
     presented: &str,
+    address: Option<IpAddr>,
 ) -> Result<Session> {
     let txn = db::begin_write(db).await?;
     let (user_id, family) = match session::claim(&txn, presented).await? {
@@ -97,7 +101,7 @@ pub(crate) async fn refresh(
     let user = users::find_by_id(&txn, user_id)
         .await?
         .ok_or_else(|| AppError::Unauthenticated(BAD_REFRESH.into()))?;
-    let refresh = session::issue(&txn, tokens, user.id, &family).await?;
+    let refresh = session::issue(&txn, tokens, user.id, &family, address).await?;
     txn.commit().await?;
     issue(tokens, user, &family, refresh)
 }

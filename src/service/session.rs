@@ -4,6 +4,8 @@
 //! so the tokens live here rather than in either of them. Tokens are stored as SHA-256 hashes;
 //! the tokens of one login share a *family*, which is also the session id in access tokens.
 
+use std::net::IpAddr;
+
 use chrono::Duration as ChronoDuration;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -11,7 +13,10 @@ use sea_orm::{
 };
 
 use crate::{
-    auth::token::{Tokens, hash_refresh_token, new_refresh_token},
+    auth::{
+        throttle::address_key,
+        token::{Tokens, hash_refresh_token, new_refresh_token},
+    },
     entity::refresh_token,
     error::Result,
     service::now,
@@ -24,6 +29,7 @@ pub(crate) async fn issue(
     tokens: &Tokens,
     user_id: i64,
     family: &str,
+    signed_in_from: Option<IpAddr>,
 ) -> Result<String> {
     let (token, hash) = new_refresh_token();
     let at = now();
@@ -37,6 +43,7 @@ pub(crate) async fn issue(
         created_at: Set(at),
         used_at: Set(None),
         revoked_at: Set(None),
+        signed_in_from: Set(signed_in_from.map(address_key)),
         ..Default::default()
     }
     .insert(txn)

@@ -198,6 +198,7 @@ async fn user_create_reads_the_password_from_stdin() {
         &state.tokens,
         "pilot",
         "pilot-password-1",
+        None,
     )
     .await
     .expect("the new user can log in");

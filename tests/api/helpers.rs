@@ -39,6 +39,34 @@ macro_rules! db_test {
     )+};
 }
 
+/// Like [`db_test`], for scenarios that need extra configuration: `$config` is a
+/// `&[(&str, &str)]` of variables, and may name items of the calling module.
+#[macro_export]
+macro_rules! configured_test {
+    ($name:ident, $config:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app =
+                    $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $config)
+                        .await;
+                super::$name(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = $crate::helpers::TestApp::spawn_postgres_with($config).await else {
+                    return;
+                };
+                super::$name(app).await;
+            }
+        }
+    };
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub backend: Backend,

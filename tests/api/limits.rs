@@ -1,7 +1,7 @@
 //! Every limit is configurable and, when hit, answers with a clear error and an exact code:
 //! request timeout, batch operations, page size, bulk items, query complexity, database pool
-//! (size and acquire timeout), PostgreSQL statement timeout, and failed-login throttling (per
-//! username and per client address), plus reads that keep answering through a login storm.
+//! (size and acquire timeout), PostgreSQL statement timeout, plus reads that keep answering
+//! through a login storm. (Failed-login throttling is in throttle.rs.)
 //! (Body size and query depth are in http.rs, the default bulk limit in bulk.rs.)
 
 use std::{
@@ -233,62 +233,6 @@ async fn postgres_statements_past_the_timeout_are_timeout() {
         .await;
 }
 
-async fn failed_logins_are_throttled_per_username(app: TestApp) {
-    let login = |u: &'static str, p: &'static str| app.gql(None, LOGIN, json!({ "u": u, "p": p }));
-    for _ in 0..3 {
-        expect_error(&login(ADMIN, "wrong-password").await, "UNAUTHENTICATED");
-    }
-    // Even the right password is refused now, without hashing anything.
-    let refused = login(ADMIN, ADMIN_PASSWORD).await;
-    let message = expect_error(&refused, "TOO_MANY_REQUESTS");
-    assert!(
-        message.starts_with("too many failed logins: try again in "),
-        "{message}"
-    );
-    let retry_after = refused["errors"][0]["extensions"]["retryAfter"]
-        .as_u64()
-        .unwrap();
-    // Until the oldest failure leaves the 15-minute window.
-    assert!((890..=900).contains(&retry_after), "{retry_after}");
-    // Case does not evade it; another username is not affected.
-    expect_error(&login("ADMIN", ADMIN_PASSWORD).await, "TOO_MANY_REQUESTS");
-    app.create_user(
-        &admin_token_without_login(&app),
-        "mia",
-        "member-password-1",
-        "MEMBER",
-    )
-    .await;
-    assert!(
-        login("mia", "member-password-1")
-            .await
-            .get("errors")
-            .is_none()
-    );
-}
-
-async fn failed_logins_are_throttled_per_address(app: TestApp) {
-    let login_from = async |address: &str, user: &str| -> Value {
-        app.http()
-            .post(app.url("/graphql"))
-            .header("x-forwarded-for", address)
-            .json(&json!({ "query": LOGIN, "variables": { "u": user, "p": "wrong-password" } }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    };
-    // Four usernames, one failure each, from one address: the address is throttled.
-    for user in ["ana", "bob", "cid", "dan"] {
-        expect_error(&login_from("203.0.113.1", user).await, "UNAUTHENTICATED");
-    }
-    expect_error(&login_from("203.0.113.1", "eve").await, "TOO_MANY_REQUESTS");
-    // Another address is not.
-    expect_error(&login_from("203.0.113.2", "eve").await, "UNAUTHENTICATED");
-}
-
 /// Argon2 runs on its own bounded pool: a storm of logins queues there, and reads still answer
 /// while it lasts.
 async fn reads_answer_during_a_login_storm(app: TestApp) {
@@ -373,54 +317,20 @@ mod exhausted_pool {
     }
 }
 
-/// Writes `<name>::sqlite` and `<name>::postgres` for scenarios that need extra configuration.
-macro_rules! configured_test {
-    ($name:ident, $config:expr) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app =
-                    crate::helpers::TestApp::spawn_with(crate::helpers::Backend::Sqlite, $config)
-                        .await;
-                super::$name(app).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(app) = crate::helpers::TestApp::spawn_postgres_with($config).await else {
-                    return;
-                };
-                super::$name(app).await;
-            }
-        }
-    };
-}
-
-configured_test!(
+crate::configured_test!(
     request_timeout_applies_over_websocket,
     &[("HANGAR_REQUEST_TIMEOUT", "100ms")]
 );
-configured_test!(
+crate::configured_test!(
     batches_hold_at_most_the_configured_operations,
     &[("HANGAR_MAX_BATCH_OPERATIONS", "3")]
 );
-configured_test!(
+crate::configured_test!(
     pages_and_bulk_calls_stop_at_their_limits,
     &[
         ("HANGAR_MAX_PAGE_SIZE", "10"),
         ("HANGAR_MAX_BULK_ITEMS", "5"),
         ("HANGAR_MAX_QUERY_COMPLEXITY", "100"),
-    ]
-);
-configured_test!(
-    failed_logins_are_throttled_per_username,
-    &[("HANGAR_LOGIN_MAX_FAILURES", "3")]
-);
-configured_test!(
-    failed_logins_are_throttled_per_address,
-    &[
-        ("HANGAR_LOGIN_MAX_FAILURES_PER_IP", "4"),
-        ("HANGAR_TRUST_FORWARDED_FOR", "true"),
     ]
 );
 crate::db_test!(reads_answer_during_a_login_storm);

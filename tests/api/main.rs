@@ -28,4 +28,5 @@ mod private_pg;
 mod readme;
 mod schema;
 mod subscriptions;
+mod throttle;
 mod users;
