@@ -226,14 +226,14 @@ impl Config {
             &mut problems,
             "ACCESS_TOKEN_TTL",
             Duration::from_secs(15 * 60),
-            duration,
+            parse_duration,
         );
         let refresh_token_ttl = read(
             &get,
             &mut problems,
             "REFRESH_TOKEN_TTL",
             Duration::from_secs(30 * 24 * 3600),
-            duration,
+            parse_duration,
         );
 
         let admin = match (get("HANGAR_ADMIN_USERNAME"), get("HANGAR_ADMIN_PASSWORD")) {
@@ -280,7 +280,7 @@ impl Config {
             &mut problems,
             "HANGAR_DB_ACQUIRE_TIMEOUT",
             Duration::from_secs(5),
-            duration,
+            parse_duration,
         );
         let max_query_depth = read(
             &get,
@@ -319,7 +319,7 @@ impl Config {
             &mut problems,
             "HANGAR_REQUEST_TIMEOUT",
             Duration::from_secs(30),
-            duration,
+            parse_duration,
         );
         let db_statement_timeout = read(
             &get,
@@ -336,14 +336,14 @@ impl Config {
             &mut problems,
             "HANGAR_WS_PING_INTERVAL",
             Duration::from_secs(15),
-            duration,
+            parse_duration,
         );
         let ws_init_timeout = read(
             &get,
             &mut problems,
             "HANGAR_WS_INIT_TIMEOUT",
             Duration::from_secs(10),
-            duration,
+            parse_duration,
         );
         let max_batch_operations = read(
             &get,
@@ -398,7 +398,7 @@ impl Config {
             &mut problems,
             "HANGAR_LOGIN_FAILURE_WINDOW",
             Duration::from_secs(15 * 60),
-            duration,
+            parse_duration,
         );
         let trust_forwarded_for = read(
             &get,
@@ -439,7 +439,7 @@ impl Config {
             &mut problems,
             "HANGAR_PHOTO_URL_TTL",
             Duration::from_secs(15 * 60),
-            duration,
+            parse_duration,
         );
         let public_url = get("HANGAR_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
         if let Some(url) = &public_url
@@ -528,7 +528,8 @@ fn read<T>(
     })
 }
 
-fn duration(value: &str) -> Result<Duration, String> {
+/// A setting's duration (`90s`, `15m`, `12h`, `30d`), longer than zero; also the CLI's.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
     let parsed = humantime::parse_duration(value)
         .map_err(|e| format!("{e} (use a duration such as 90s, 15m, 12h or 30d)"))?;
     if parsed.is_zero() {

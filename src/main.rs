@@ -11,6 +11,7 @@ use hangar::{
     entity::user::Role,
     serve,
     service::{
+        api_token,
         audit::Actor,
         user::{self, NewUser},
     },
@@ -46,8 +47,38 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage API tokens (scripts' credentials).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Load a demo inventory into an empty database.
     Seed,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print its secret, once, on stdout.
+    Create {
+        /// Whose token: requests with it act as this user.
+        #[arg(long)]
+        username: String,
+        /// A label to recognise it by (unique among the user's tokens).
+        #[arg(long)]
+        name: String,
+        /// read: queries and subscriptions; write: also inventory mutations (SUPPORT users).
+        #[arg(long, value_enum)]
+        scope: CliScope,
+        /// Lifetime, such as 30d or 12h; omitted: never expires.
+        #[arg(long, value_parser = hangar::config::parse_duration)]
+        expires: Option<std::time::Duration>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CliScope {
+    Read,
+    Write,
 }
 
 #[derive(Subcommand)]
@@ -169,6 +200,29 @@ async fn run(command: Command) -> Result<(), String> {
                 "created user {} (id {}) with role {:?}",
                 created.username, created.id, created.role
             );
+            Ok(())
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    username,
+                    name,
+                    scope,
+                    expires,
+                },
+        } => {
+            let state = serve::prepare(config, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            let write = matches!(scope, CliScope::Write);
+            let (id, secret) =
+                api_token::create_for_operator(&state.db, &username, &name, write, expires)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            // The secret alone on stdout, so `$(hangar token create ...)` captures it; the
+            // rest on stderr.
+            eprintln!("created API token {id} for {username}: it is shown once, store it now");
+            println!("{secret}");
             Ok(())
         }
         Command::Seed => {

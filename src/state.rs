@@ -17,6 +17,8 @@ use crate::{
     db::StatementCounter,
     events::Events,
     service::{
+        api_token::TokenCache,
+        auth::Authenticator,
         pagination::CountCache,
         photo::{
             signing::UrlSigner,
@@ -32,6 +34,8 @@ pub struct AppState {
     pub passwords: Passwords,
     pub tokens: Tokens,
     pub(crate) viewers: Arc<ViewerCache>,
+    /// Live API tokens by their secret's hash, for the same TTL as `viewers`.
+    pub(crate) api_tokens: Arc<TokenCache>,
     pub(crate) login_throttle: Arc<LoginThrottle>,
     pub events: Events,
     pub statements: StatementCounter,
@@ -43,6 +47,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What turns a request's bearer credential into its viewer.
+    pub(crate) fn authenticator(&self) -> Authenticator<'_> {
+        Authenticator {
+            db: &self.db,
+            tokens: &self.tokens,
+            viewers: &self.viewers,
+            api_tokens: &self.api_tokens,
+            throttle: &self.login_throttle,
+        }
+    }
+
     /// What `hangar seed` writes with.
     pub fn seed_target(&self) -> crate::service::seed::SeedTarget<'_> {
         crate::service::seed::SeedTarget {
@@ -76,6 +91,7 @@ impl AppState {
             passwords: Passwords::new(cores),
             tokens,
             viewers: Arc::new(ViewerCache::new(config_ttl)),
+            api_tokens: Arc::new(TokenCache::new(config_ttl)),
             login_throttle: Arc::new(login_throttle),
             events,
             statements,

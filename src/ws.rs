@@ -35,11 +35,12 @@ use futures_util::{SinkExt, StreamExt, future};
 
 use self::protocol::{Close, Protocol, fit_reason};
 use crate::{
-    auth::{ClientAddr, Viewer},
+    auth::{ClientAddr, Credential, SignedIn, Viewer},
     graphql::{
         context::{Caller, PublicOrigin, client_addr},
         gateway::Gateway,
     },
+    service::auth::resolve_viewer,
     state::AppState,
 };
 
@@ -101,6 +102,10 @@ struct Shared {
     close: Option<Close>,
     /// When the access token of the signed-in connection expires (Unix seconds).
     token_expires_at: Option<u64>,
+    /// A connection signed in with an API token: the `Authorization` it sent and who it was
+    /// then, checked again every `RECHECK_API_TOKEN` (revocation, expiry, the owner's
+    /// deletion or demotion close the socket).
+    api_token: Option<(String, SignedIn)>,
     /// When a frame last came from the peer.
     heard: Instant,
 }
@@ -124,6 +129,7 @@ async fn serve(
         protocol: (protocol == WebSocketProtocols::GraphQLWS).then(Protocol::default),
         close: None,
         token_expires_at: None,
+        api_token: None,
         heard: Instant::now(),
     }));
     let (mut sink, stream) = socket.split();
@@ -163,6 +169,7 @@ async fn serve(
         .filter_map(|message| future::ready(message.ok().map(Message::into_data)));
 
     let init_shared = shared.clone();
+    let recheck_app = app.clone();
     let on_init = move |payload: serde_json::Value| {
         let app = app.clone();
         let origin = origin.clone();
@@ -183,7 +190,14 @@ async fn serve(
             };
             match &caller.viewer {
                 Viewer::User(user) => {
-                    lock(&shared).token_expires_at = Some(user.token_expires_at);
+                    let mut shared = lock(&shared);
+                    shared.token_expires_at = user.token_expires_at;
+                    if let (Credential::ApiToken { .. }, Some(authorization)) =
+                        (&user.credential, authorization)
+                    {
+                        shared.api_token = Some((authorization.to_string(), user.clone()));
+                    }
+                    drop(shared);
                     let mut data = Data::default();
                     caller.attach(&mut data);
                     Ok(data)
@@ -227,8 +241,10 @@ async fn serve(
     let init_deadline = tokio::time::sleep(config.ws_init_timeout);
     tokio::pin!(init_deadline);
     let mut awaiting_ack = true;
+    let mut recheck = tokio::time::interval(RECHECK_API_TOKEN);
     loop {
         let expiry = lock(&shared).token_expires_at.map(instant_of);
+        let api_token = lock(&shared).api_token.clone();
         tokio::select! {
             message = messages.next() => match message {
                 Some(message) => {
@@ -268,6 +284,15 @@ async fn serve(
                     break;
                 }
             }
+            _ = recheck.tick(), if api_token.is_some() => {
+                let Some((authorization, then)) = api_token else { continue };
+                if let Some(reason) = api_token_lapsed(&recheck_app, &authorization, &then, address).await {
+                    let _ = sink
+                        .send(close_frame(Close::new(FORBIDDEN, fit_reason(format!("Forbidden: {reason}")))))
+                        .await;
+                    break;
+                }
+            }
             _ = tokio::time::sleep_until(expiry.unwrap_or_else(far_future)), if expiry.is_some() => {
                 let _ = sink
                     .send(close_frame(Close::new(FORBIDDEN, "access token expired")))
@@ -275,6 +300,30 @@ async fn serve(
                 break;
             }
         }
+    }
+}
+
+/// How often a connection signed in with an API token asks whether the token still holds.
+/// The answer comes from the auth cache (at most HANGAR_AUTH_CACHE_TTL old, and forgotten at
+/// once by a revocation on this instance), so this costs no statement most of the time.
+const RECHECK_API_TOKEN: Duration = Duration::from_secs(1);
+
+/// Why an API token that signed a connection in no longer holds as it did, if it does not.
+/// A database that cannot be asked right now is not a reason: the next check asks again.
+async fn api_token_lapsed(
+    app: &AppState,
+    authorization: &str,
+    then: &SignedIn,
+    address: Option<ClientAddr>,
+) -> Option<String> {
+    let authenticator = app.authenticator();
+    let now = resolve_viewer(&authenticator, Some(authorization), address.map(|a| a.0));
+    match now.await {
+        Ok(Viewer::User(now)) if now.role == then.role && now.credential == then.credential => None,
+        Ok(Viewer::User(_)) => Some("the API token's owner changed role: connect again".into()),
+        Ok(Viewer::Rejected(reason)) => Some(reason),
+        Ok(Viewer::Anonymous) => Some("no API token".into()),
+        Err(_) => None,
     }
 }
 
@@ -291,9 +340,12 @@ fn instant_of(unix_secs: u64) -> tokio::time::Instant {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let left = Duration::from_secs(unix_secs).saturating_sub(now_unix);
-    tokio::time::Instant::now() + left
+    tokio::time::Instant::now() + left.min(FAR)
 }
 
+/// Later than anything a connection waits for (an `Instant` cannot hold any Unix time).
+const FAR: Duration = Duration::from_secs(365 * 24 * 3600);
+
 fn far_future() -> tokio::time::Instant {
-    tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600)
+    tokio::time::Instant::now() + FAR
 }

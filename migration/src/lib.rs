@@ -10,6 +10,7 @@ mod m20261202_000005_photos;
 mod m20261202_000006_photo_chunks;
 mod m20261202_000007_inventory_epoch;
 mod m20261203_000008_login_failures;
+mod m20261203_000009_api_tokens;
 
 /// How many counters `inventory_epoch` holds (migration 7).
 pub use m20261202_000007_inventory_epoch::SLOTS as INVENTORY_EPOCH_SLOTS;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_photo_chunks::Migration),
             Box::new(m20261202_000007_inventory_epoch::Migration),
             Box::new(m20261203_000008_login_failures::Migration),
+            Box::new(m20261203_000009_api_tokens::Migration),
         ]
     }
 }

@@ -1,12 +1,14 @@
-//! A short-lived memory of "user N exists and has role R", so that a signed-in request does
-//! not pay a database round trip just to re-read its own user.
+//! Short-lived memories of who a credential is, so that a signed-in request does not pay a
+//! database round trip just to re-read its own user ("user N exists and has role R") or its
+//! API token ("this hash is token T of user N, scope S").
 //!
-//! Changes made through this instance (role change, deletion) evict the entry at once; other
-//! instances behind the load balancer see them within the TTL (`HANGAR_AUTH_CACHE_TTL`,
-//! default 5 s; `0s` turns the cache off).
+//! Changes made through this instance (role change, deletion, revocation) evict the entry at
+//! once; other instances behind the load balancer see them within the TTL
+//! (`HANGAR_AUTH_CACHE_TTL`, default 5 s; `0s` turns the caches off).
 
 use std::{
     collections::HashMap,
+    hash::Hash,
     sync::{
         Mutex,
         atomic::{AtomicU64, Ordering},
@@ -29,19 +31,22 @@ pub(crate) struct KnownUser {
 /// Entries kept at most; past it the cache drops what expired, or everything.
 const CAPACITY: usize = 10_000;
 
-pub(crate) struct ViewerCache {
+/// Users by id.
+pub(crate) type ViewerCache = TtlCache<i64, KnownUser>;
+
+pub(crate) struct TtlCache<K, V> {
     ttl: Duration,
-    entries: Mutex<HashMap<i64, (KnownUser, Instant)>>,
+    entries: Mutex<HashMap<K, (V, Instant)>>,
     /// Bumped by every [`forget`](Self::forget): a role read from the database before a change
     /// must not be cached after it.
     epoch: AtomicU64,
 }
 
-/// When a database read started, for [`ViewerCache::put`].
+/// When a database read started, for [`TtlCache::put`].
 #[derive(Clone, Copy)]
 pub(crate) struct Epoch(u64);
 
-impl ViewerCache {
+impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
     pub(crate) fn new(ttl: Duration) -> Self {
         Self {
             ttl,
@@ -50,29 +55,29 @@ impl ViewerCache {
         }
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<i64, (KnownUser, Instant)>> {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<K, (V, Instant)>> {
         // A panic while holding the lock cannot leave the map inconsistent: keep using it.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn get(&self, user_id: i64) -> Option<KnownUser> {
+    pub(crate) fn get(&self, key: &K) -> Option<V> {
         if self.ttl.is_zero() {
             return None;
         }
         let entries = self.entries();
         entries
-            .get(&user_id)
+            .get(key)
             .filter(|(_, at)| at.elapsed() < self.ttl)
-            .map(|(user, _)| user.clone())
+            .map(|(value, _)| value.clone())
     }
 
-    /// Take before reading a user from the database; hand to [`put`](Self::put) afterwards.
+    /// Take before reading from the database; hand to [`put`](Self::put) afterwards.
     pub(crate) fn epoch(&self) -> Epoch {
         Epoch(self.epoch.load(Ordering::SeqCst))
     }
 
-    /// Remembers a role read since `read_at`, unless some user changed in the meantime.
-    pub(crate) fn put(&self, read_at: Epoch, user_id: i64, user: KnownUser) {
+    /// Remembers what was read since `read_at`, unless some entry was forgotten meanwhile.
+    pub(crate) fn put(&self, read_at: Epoch, key: K, value: V) {
         if self.ttl.is_zero() {
             return;
         }
@@ -88,13 +93,13 @@ impl ViewerCache {
                 entries.clear();
             }
         }
-        entries.insert(user_id, (user, Instant::now()));
+        entries.insert(key, (value, Instant::now()));
     }
 
-    /// Call after changing or deleting a user.
-    pub(crate) fn forget(&self, user_id: i64) {
+    /// Call after changing or deleting what `key` names.
+    pub(crate) fn forget(&self, key: &K) {
         let mut entries = self.entries();
         self.epoch.fetch_add(1, Ordering::SeqCst);
-        entries.remove(&user_id);
+        entries.remove(key);
     }
 }

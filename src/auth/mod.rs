@@ -1,11 +1,12 @@
 //! Who is asking: password hashing, tokens, and the viewer a request acts as.
 
+pub(crate) mod api_token;
 pub(crate) mod cache;
 pub mod password;
 pub(crate) mod throttle;
 pub mod token;
 
-use crate::entity::user::Role;
+use crate::entity::{api_token::Scope, user::Role};
 
 /// The identity a request (or a graphql-ws connection) acts as.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,10 +25,21 @@ pub(crate) struct SignedIn {
     pub role: Role,
     /// For the audit trail; may be up to the viewer cache's TTL old.
     pub username: std::sync::Arc<str>,
-    /// Refresh-token family of this login (the `sid` claim); `changePassword` keeps it alive.
-    pub session_id: String,
-    /// When the access token expires (Unix seconds, the `exp` claim).
-    pub token_expires_at: u64,
+    /// What the request presented.
+    pub credential: Credential,
+    /// When that credential expires (Unix seconds; none: never): a graphql-ws connection
+    /// closes then.
+    pub token_expires_at: Option<u64>,
+}
+
+/// How a viewer signed in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Credential {
+    /// An access token from `login`, of this refresh-token family (the `sid` claim);
+    /// `changePassword` keeps that family alive.
+    Session { session_id: String },
+    /// An API token (`hgr_…`): its owner, narrowed to its scope by `graphql::guard`.
+    ApiToken { id: i64, scope: Scope },
 }
 
 /// The client's address as the login throttle counts it (data of an HTTP operation or of a graphql-ws connection).

@@ -45,6 +45,8 @@ const FIRST_DELAY: Duration = Duration::from_secs(1);
 const MAX_DELAY: Duration = Duration::from_secs(60);
 /// How often one instance deletes the rows that left the window.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// The name unknown API tokens are counted under: a space, so no username can be it.
+const UNKNOWN_API_TOKEN: &str = "api token";
 /// Stored usernames are cut here: a failure for a 10 kB "username" must not store 10 kB.
 const MAX_USERNAME_CHARS: usize = 64;
 
@@ -132,8 +134,7 @@ impl LoginThrottle {
         let now = now_ms();
         let standing = self.standing(db, &attempt, now).await?;
         if let Some(refusal) = verdict(&self.limits, &standing, address.is_some(), now) {
-            let wait_ms = (refusal.until_ms - now).max(1) as u64;
-            let retry_after_secs = wait_ms.div_ceil(1000);
+            let retry_after_secs = retry_after(refusal.until_ms, now);
             return Err(AppError::TooManyRequests {
                 message: format!(
                     "too many failed logins{}: try again in {retry_after_secs} s",
@@ -146,6 +147,37 @@ impl LoginThrottle {
             pair_failures: standing.pair_failures,
             ..attempt
         })
+    }
+
+    /// Counts an unknown API token presented from `address` like a failed login (under a
+    /// name no user can have), and refuses it with TOO_MANY_REQUESTS once the address is past
+    /// its limits. Only unknown ones: a revoked or expired token is not a guess.
+    pub(crate) async fn unknown_api_token(
+        &self,
+        db: &DatabaseConnection,
+        address: Option<IpAddr>,
+    ) -> Result<(), AppError> {
+        let attempt = Attempt {
+            username: UNKNOWN_API_TOKEN.into(),
+            address: address.map(address_key).unwrap_or_default(),
+            pair_failures: 0,
+        };
+        let now = now_ms();
+        // The per-username ceiling protects accounts; this name is none.
+        let standing = Standing {
+            known_address: true,
+            ..self.standing(db, &attempt, now).await?
+        };
+        if let Some(refusal) = verdict(&self.limits, &standing, address.is_some(), now) {
+            let retry_after_secs = retry_after(refusal.until_ms, now);
+            return Err(AppError::TooManyRequests {
+                message: format!(
+                    "too many unknown API tokens from this address: try again in {retry_after_secs} s"
+                ),
+                retry_after_secs,
+            });
+        }
+        self.failed(db, &attempt).await
     }
 
     pub(crate) async fn failed(
@@ -349,6 +381,11 @@ pub(crate) fn address_key(address: IpAddr) -> String {
             }
         },
     }
+}
+
+/// Whole seconds until `until_ms`, at least 1.
+fn retry_after(until_ms: i64, now: i64) -> u64 {
+    ((until_ms - now).max(1) as u64).div_ceil(1000)
 }
 
 fn now_ms() -> i64 {

@@ -48,6 +48,8 @@ pub enum AuditEntity {
     Maintenance,
     #[sea_orm(string_value = "PHOTO")]
     Photo,
+    #[sea_orm(string_value = "API_TOKEN")]
+    ApiToken,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

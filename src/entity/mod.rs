@@ -1,6 +1,7 @@
 //! SeaORM entities: one module per table, nothing but columns. GraphQL types live in
 //! `graphql/` and rules in `service/`, so the tables can change without touching the API.
 
+pub mod api_token;
 pub mod audit;
 pub mod camera;
 pub mod drone;

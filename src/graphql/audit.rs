@@ -27,6 +27,8 @@ pub(crate) enum AuditEntity {
     Maintenance,
     /// A drone photo.
     Photo,
+    /// An API token (never its secret).
+    ApiToken,
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

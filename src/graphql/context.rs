@@ -57,7 +57,8 @@ impl Caller {
         address: Option<ClientAddr>,
         origin: PublicOrigin,
     ) -> Result<Self, AppError> {
-        let viewer = resolve_viewer(&app.db, &app.tokens, &app.viewers, authorization).await?;
+        let viewer =
+            resolve_viewer(&app.authenticator(), authorization, address.map(|a| a.0)).await?;
         Ok(Self {
             viewer,
             address,

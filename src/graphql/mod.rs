@@ -1,5 +1,6 @@
 //! The GraphQL layer: types, inputs and thin resolvers, split by domain and merged once here.
 
+pub(crate) mod api_token;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod camera;
@@ -33,6 +34,7 @@ pub(crate) struct QueryRoot(
     site::SiteQuery,
     fleet::FleetQuery,
     audit::AuditQuery,
+    api_token::ApiTokenQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub(crate) struct MutationRoot(
     site::SiteMutation,
     fleet::FleetMutation,
     photo::PhotoMutation,
+    api_token::ApiTokenMutation,
 );
 
 pub(crate) type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;

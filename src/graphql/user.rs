@@ -4,12 +4,14 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 
 use crate::{
+    auth::Credential,
     entity::user::{self as user_entity, Role as DbRole},
+    error::AppError,
     graphql::{
         common::{SortDirection, StringFilter, ordering, page_args, parse_id, patch, to_id},
         connection::Connection,
         drone::Drone,
-        guard::{RoleGuard, SignedInGuard, actor, signed_in, state, viewer},
+        guard::{RoleGuard, SESSION_ONLY, SignedInGuard, actor, signed_in, state, viewer},
         loaders,
         scalars::{Date, DateTime},
     },
@@ -223,12 +225,15 @@ impl UserMutation {
         new_password: String,
     ) -> Result<bool> {
         let viewer = signed_in(ctx)?;
+        let Credential::Session { session_id } = &viewer.credential else {
+            return Err(AppError::Forbidden(SESSION_ONLY.into()).into());
+        };
         let state = state(ctx);
         users::change_password(
             &state.db,
             &state.passwords,
             viewer.user_id,
-            &viewer.session_id,
+            session_id,
             &current_password,
             &new_password,
         )

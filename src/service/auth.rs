@@ -9,15 +9,18 @@ use sea_orm::{ActiveEnum, DatabaseConnection};
 
 use crate::{
     auth::{
-        SignedIn, Viewer,
+        Credential, SignedIn, Viewer,
+        api_token::{Presented, looks_like_api_token},
         cache::{KnownUser, ViewerCache},
         password::Passwords,
+        throttle::LoginThrottle,
         token::Tokens,
     },
     db,
     entity::user,
     error::{AppError, Result},
     service::{
+        api_token::{self as api_tokens, TokenCache},
         session::{self, Rotation},
         user as users,
     },
@@ -114,13 +117,23 @@ pub(crate) async fn logout(db: &DatabaseConnection, presented: &str) -> Result<b
     Ok(revoked)
 }
 
-/// Turns an `Authorization` header value into a viewer. A valid token whose user no longer
-/// exists is rejected, and the role comes from the database, not from the token.
+/// What turns a bearer credential into a viewer.
+pub(crate) struct Authenticator<'a> {
+    pub db: &'a DatabaseConnection,
+    pub tokens: &'a Tokens,
+    pub viewers: &'a ViewerCache,
+    pub api_tokens: &'a TokenCache,
+    pub throttle: &'a LoginThrottle,
+}
+
+/// Turns an `Authorization` header value into a viewer: an access token from `login`, or an
+/// API token (`hgr_…`). A valid credential whose user no longer exists is rejected, and the
+/// role comes from the database, not from the credential. Unknown API tokens count against
+/// `address` like failed logins, and past its limit are TOO_MANY_REQUESTS.
 pub(crate) async fn resolve_viewer(
-    db: &DatabaseConnection,
-    tokens: &Tokens,
-    viewers: &ViewerCache,
+    auth: &Authenticator<'_>,
     authorization: Option<&str>,
+    address: Option<IpAddr>,
 ) -> Result<Viewer> {
     let Some(header) = authorization.map(str::trim).filter(|h| !h.is_empty()) else {
         return Ok(Viewer::Anonymous);
@@ -134,38 +147,83 @@ pub(crate) async fn resolve_viewer(
             "Authorization must be `Bearer <access token>`".into(),
         ));
     };
-    let claims = match tokens.verify_access(token) {
+    if looks_like_api_token(token) {
+        return resolve_api_token(auth, token, address).await;
+    }
+    let claims = match auth.tokens.verify_access(token) {
         Ok(claims) => claims,
         Err(reason) => return Ok(Viewer::Rejected(reason)),
     };
-    let (user_id, session_id) = (claims.user_id, claims.session_id);
-    if let Some(known) = viewers.get(user_id) {
-        return Ok(Viewer::User(SignedIn {
-            user_id,
-            role: known.role,
-            username: known.username,
-            session_id,
-            token_expires_at: claims.expires_at,
-        }));
-    }
-    let read_at = viewers.epoch();
-    match users::find_by_id(db, user_id).await? {
-        Some(user) => {
-            let known = KnownUser {
-                role: user.role,
-                username: user.username.into(),
-            };
-            viewers.put(read_at, user_id, known.clone());
-            Ok(Viewer::User(SignedIn {
-                user_id,
-                role: known.role,
-                username: known.username,
-                session_id,
-                token_expires_at: claims.expires_at,
-            }))
+    let credential = Credential::Session {
+        session_id: claims.session_id,
+    };
+    Ok(
+        match signed_in_as(auth, claims.user_id, credential, Some(claims.expires_at)).await? {
+            Some(user) => Viewer::User(user),
+            None => Viewer::Rejected("the user of this access token no longer exists".into()),
+        },
+    )
+}
+
+async fn resolve_api_token(
+    auth: &Authenticator<'_>,
+    secret: &str,
+    address: Option<IpAddr>,
+) -> Result<Viewer> {
+    let grant = match api_tokens::authenticate(auth.db, auth.api_tokens, secret).await? {
+        Presented::Live(grant) => grant,
+        Presented::Unknown => {
+            auth.throttle.unknown_api_token(auth.db, address).await?;
+            return Ok(Viewer::Rejected(
+                "this API token is not known: check it was copied whole (hgr_ and 43 characters)"
+                    .into(),
+            ));
         }
-        None => Ok(Viewer::Rejected(
-            "the user of this access token no longer exists".into(),
-        )),
+        Presented::Revoked => {
+            return Ok(Viewer::Rejected("this API token was revoked".into()));
+        }
+        Presented::Expired => return Ok(Viewer::Rejected("this API token expired".into())),
+    };
+    let credential = Credential::ApiToken {
+        id: grant.token_id,
+        scope: grant.scope,
+    };
+    let expires_at = grant
+        .expires_at
+        .map(|at| u64::try_from(at.timestamp()).unwrap_or(0));
+    Ok(
+        match signed_in_as(auth, grant.owner_id, credential, expires_at).await? {
+            Some(user) => Viewer::User(user),
+            None => Viewer::Rejected("the owner of this API token no longer exists".into()),
+        },
+    )
+}
+
+/// The signed-in viewer `user_id` is now (through the viewer cache), if that user exists.
+async fn signed_in_as(
+    auth: &Authenticator<'_>,
+    user_id: i64,
+    credential: Credential,
+    token_expires_at: Option<u64>,
+) -> Result<Option<SignedIn>> {
+    let signed_in = |known: KnownUser| SignedIn {
+        user_id,
+        role: known.role,
+        username: known.username,
+        credential,
+        token_expires_at,
+    };
+    if let Some(known) = auth.viewers.get(&user_id) {
+        return Ok(Some(signed_in(known)));
     }
+    let read_at = auth.viewers.epoch();
+    let Some(user) = users::find_by_id(auth.db, user_id).await? else {
+        return Ok(None);
+    };
+    let known = KnownUser {
+        role: user.role,
+        username: user.username.into(),
+    };
+    auth.viewers.put(read_at, user_id, known.clone());
+    Ok(Some(signed_in(known)))
 }

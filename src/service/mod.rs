@@ -3,6 +3,7 @@
 //!
 //! [`AppError`]: crate::error::AppError
 
+pub mod api_token;
 pub mod audit;
 pub mod auth;
 pub(crate) mod bulk;

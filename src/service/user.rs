@@ -276,7 +276,7 @@ pub(crate) async fn update(
     let change = Change::updated(AuditEntity::User, id, user_snapshot(&current), after);
     audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
-    viewers.forget(id);
+    viewers.forget(&id);
     Ok(updated)
 }
 
@@ -309,7 +309,7 @@ pub(crate) async fn delete(
     audit::record(&txn, actor, [change]).await?;
     // Its drones' `registered_by` is cleared by the foreign key: an inventory change.
     db::commit_inventory(txn).await?;
-    viewers.forget(id);
+    viewers.forget(&id);
     Ok(id)
 }
 

@@ -9,6 +9,10 @@
 //! MEMBER may check in a drone they hold (`checkInDrone`). Everything else is SUPPORT only:
 //! other callers get FORBIDDEN.
 //!
+//! API tokens join as three more callers (a READ and a WRITE token of the admin, a WRITE token
+//! of an owner demoted since); their outcomes follow from the contract's token rules
+//! ([`Rule::expected`]), so every field, new ones included, is tried with them too.
+//!
 //! Operations are chosen to be harmless: ids that do not exist (SUPPORT gets NOT_FOUND: let in,
 //! nothing there), empty edits, wrong current passwords, fresh names.
 
@@ -139,6 +143,13 @@ const RULES: &[Rule] = &[
         operation: "{ auditLog(first: 1) { __typename } }",
         anonymous: UNAUTHENTICATED,
         member: FORBIDDEN,
+        support: Allowed,
+    },
+    Rule {
+        field: "Query.apiTokens",
+        operation: "{ apiTokens { id } }",
+        anonymous: UNAUTHENTICATED,
+        member: Allowed,
         support: Allowed,
     },
     // Sign-in mutations: public.
@@ -325,6 +336,20 @@ const RULES: &[Rule] = &[
         member: FORBIDDEN,
         support: NOT_FOUND,
     },
+    Rule {
+        field: "Mutation.createApiToken",
+        operation: r#"mutation { createApiToken(name: "authz", scope: READ) { token { scope } } }"#,
+        anonymous: UNAUTHENTICATED,
+        member: Is(r#"{"token":{"scope":"READ"}}"#),
+        support: Is(r#"{"token":{"scope":"READ"}}"#),
+    },
+    Rule {
+        field: "Mutation.revokeApiToken",
+        operation: r#"mutation { revokeApiToken(id: "999999") }"#,
+        anonymous: UNAUTHENTICATED,
+        member: NOT_FOUND,
+        support: NOT_FOUND,
+    },
     // Subscriptions, over graphql-ws: `Allowed` means an event arrives after a drone is registered.
     Rule {
         field: "Subscription.droneEvents",
@@ -369,19 +394,66 @@ async fn every_root_field_is_in_the_table(app: TestApp) {
     );
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Role {
     Anonymous,
     Member,
     Support,
+    /// API tokens (part 4 of the contract): a READ and a WRITE token of the admin, and a WRITE
+    /// token of a SUPPORT user demoted to MEMBER since.
+    ReadToken,
+    WriteToken,
+    DemotedWriteToken,
 }
 
+/// The mutations a WRITE token may run, as this test decides it (the guard's own list must
+/// agree, or the matrix fails): the inventory's, never tokens, passwords, profiles or users.
+const TOKEN_MUTATIONS: &[&str] = &[
+    "registerCamera",
+    "registerCameras",
+    "updateCamera",
+    "deleteCamera",
+    "registerDrone",
+    "registerDrones",
+    "updateDrone",
+    "deleteDrone",
+    "createSite",
+    "updateSite",
+    "deleteSite",
+    "checkOutDrone",
+    "checkInDrone",
+    "setDroneStatus",
+    "recordMaintenance",
+    "addDronePhoto",
+    "deleteDronePhoto",
+];
+/// Mutations anyone may call, whatever their Authorization says.
+const PUBLIC_MUTATIONS: &[&str] = &["login", "refreshToken", "logout"];
+/// The user who owns the demoted token.
+const DEMOTED: &str = "authz-demoted";
+
 impl Rule {
+    /// What `role` gets. Token callers follow from the contract's rules: as their owner for
+    /// queries and subscriptions (the demoted one's owner is a MEMBER now); of mutations only
+    /// the public ones and, for a WRITE token of a SUPPORT owner, the inventory's.
     fn expected(&self, role: Role) -> Outcome {
+        let mutation = self.field.strip_prefix("Mutation.");
+        let token = |owner: Outcome, may_write: bool| match mutation {
+            None => owner,
+            Some(name) if PUBLIC_MUTATIONS.contains(&name) => owner,
+            Some(name) if may_write && TOKEN_MUTATIONS.contains(&name) => owner,
+            Some(_) => FORBIDDEN,
+        };
         match role {
             Role::Anonymous => self.anonymous,
             Role::Member => self.member,
             Role::Support => self.support,
+            Role::ReadToken => token(self.support, false),
+            Role::WriteToken => token(self.support, true),
+            Role::DemotedWriteToken if self.field == "Query.me" => {
+                Is(r#"{"username":"authz-demoted"}"#)
+            }
+            Role::DemotedWriteToken => token(self.member, false),
         }
     }
 
@@ -434,13 +506,54 @@ async fn run_http_rules(
     }
 }
 
+/// An API token of `session`'s user.
+async fn api_token(app: &TestApp, session: &str, name: &str, scope: &str) -> String {
+    let data = app
+        .ok(
+            Some(session),
+            "mutation($n: String!, $s: TokenScope!) { createApiToken(name: $n, scope: $s) { secret } }",
+            json!({ "n": name, "s": scope }),
+        )
+        .await;
+    data["createApiToken"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The three token callers: (READ of the admin, WRITE of the admin, WRITE of a demoted user).
+async fn token_callers(app: &TestApp) -> (String, String, String) {
+    let support = app.admin_token().await;
+    let read = api_token(app, &support, "authz read", "READ").await;
+    let write = api_token(app, &support, "authz write", "WRITE").await;
+    let demoted_id = app
+        .create_user(&support, DEMOTED, "demoted-password-1", "SUPPORT")
+        .await;
+    let (session, _) = app.login(DEMOTED, "demoted-password-1").await;
+    let demoted = api_token(app, &session, "authz demoted", "WRITE").await;
+    app.ok(
+        Some(&support),
+        "mutation($id: ID!) { updateUser(id: $id, input: { role: MEMBER }) { role } }",
+        json!({ "id": demoted_id }),
+    )
+    .await;
+    (read, write, demoted)
+}
+
 async fn each_query_and_mutation_admits_exactly_its_roles(app: TestApp) {
     let (_, member) = app.member("authz-member").await;
     let support = app.admin_token().await;
+    let (read, _, demoted) = token_callers(&app).await;
     let mut failures = Vec::new();
     run_http_rules(&app, Role::Anonymous, None, &mut failures).await;
     run_http_rules(&app, Role::Member, Some(&member), &mut failures).await;
     run_http_rules(&app, Role::Support, Some(&support), &mut failures).await;
+    run_http_rules(&app, Role::ReadToken, Some(&read), &mut failures).await;
+    run_http_rules(&app, Role::DemotedWriteToken, Some(&demoted), &mut failures).await;
+    // The WRITE token creates what SUPPORT created above (same names): on an app of its own.
+    let fresh = TestApp::spawn(app.backend).await;
+    let (_, write, _) = token_callers(&fresh).await;
+    run_http_rules(&fresh, Role::WriteToken, Some(&write), &mut failures).await;
     assert!(
         failures.is_empty(),
         "{} authorization mismatch(es):\n{}",
@@ -553,6 +666,7 @@ async fn try_subscription(
 async fn drone_events_admits_exactly_its_roles(app: TestApp) {
     let (_, member) = app.member("authz-member").await;
     let support = app.admin_token().await;
+    let (read, write, demoted) = token_callers(&app).await;
     let mut failures = Vec::new();
     for rule in RULES
         .iter()
@@ -562,6 +676,13 @@ async fn drone_events_admits_exactly_its_roles(app: TestApp) {
             (Role::Anonymous, None, "WS-ANON"),
             (Role::Member, Some(member.as_str()), "WS-MEMBER"),
             (Role::Support, Some(support.as_str()), "WS-SUPPORT"),
+            (Role::ReadToken, Some(read.as_str()), "WS-READ-TOKEN"),
+            (Role::WriteToken, Some(write.as_str()), "WS-WRITE-TOKEN"),
+            (
+                Role::DemotedWriteToken,
+                Some(demoted.as_str()),
+                "WS-DEMOTED-TOKEN",
+            ),
         ] {
             let observed = try_subscription(&app, rule, token, serial).await;
             let expected = rule.expected(role);

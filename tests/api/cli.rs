@@ -8,6 +8,7 @@ use std::{
 };
 
 use hangar::{config::Config, serve, service::auth};
+use sea_orm::EntityTrait;
 
 /// Variables of the operations contract that must not leak in from the caller's environment.
 const CONFIG_VARS: &[&str] = &[
@@ -231,6 +232,90 @@ async fn user_create_reads_the_password_from_stdin() {
     assert_eq!(
         stdout(&output),
         "created user sam (id 2) with role Support\n"
+    );
+}
+
+/// `hangar token create` prints the secret alone on stdout; the token works, with its scope,
+/// and an unknown user or a WRITE token for a MEMBER fail in one line.
+#[tokio::test]
+async fn token_create_prints_a_working_secret_once() {
+    let work = Workdir::new();
+    let member = work.run_with_stdin(
+        &[
+            "user",
+            "create",
+            "--username",
+            "mia",
+            "--role",
+            "member",
+            "--password-stdin",
+        ],
+        "mia-password-1\n",
+    );
+    assert_success(&member);
+    let output = work.run(&[
+        "token",
+        "create",
+        "--username",
+        "MIA",
+        "--name",
+        "backup",
+        "--scope",
+        "read",
+        "--expires",
+        "30d",
+    ]);
+    assert_success(&output);
+    let secret = stdout(&output).trim_end().to_string();
+    assert!(secret.starts_with("hgr_") && secret.len() == 47, "{secret}");
+    assert_eq!(stdout(&output), format!("{secret}\n"));
+    assert_eq!(
+        stderr(&output),
+        "created API token 1 for MIA: it is shown once, store it now\n"
+    );
+
+    let state = serve::prepare(Config::for_database(&work.database_url()), None)
+        .await
+        .expect("open the database");
+    let token = hangar::entity::api_token::Entity::find()
+        .one(&state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(token.name, "backup");
+    assert_eq!(token.scope, hangar::entity::api_token::Scope::Read);
+    let lifetime = (token.expires_at.unwrap() - token.created_at).num_seconds();
+    assert!(
+        (30 * 86_400 - 2..=30 * 86_400).contains(&lifetime),
+        "{lifetime}"
+    );
+    assert_ne!(token.secret_hash, secret);
+    state.db.close_by_ref().await.ok();
+
+    let line = assert_one_line_failure(&work.run(&[
+        "token",
+        "create",
+        "--username",
+        "nobody",
+        "--name",
+        "x",
+        "--scope",
+        "read",
+    ]));
+    assert!(line.contains("no user named \"nobody\""), "{line}");
+    let line = assert_one_line_failure(&work.run(&[
+        "token",
+        "create",
+        "--username",
+        "mia",
+        "--name",
+        "w",
+        "--scope",
+        "write",
+    ]));
+    assert!(
+        line.contains("a WRITE token needs a SUPPORT owner"),
+        "{line}"
     );
 }
 

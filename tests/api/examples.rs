@@ -111,4 +111,58 @@ async fn bulk_register_script_reports_created_skipped_and_rejected(app: TestApp)
     );
 }
 
-crate::db_test!(bulk_register_script_reports_created_skipped_and_rejected);
+/// With `HANGAR_TOKEN` (an API token) the script needs no password and does not log in.
+async fn bulk_register_script_takes_an_api_token(app: TestApp) {
+    let admin = app.admin_token().await;
+    let created = app
+        .ok(
+            Some(&admin),
+            "mutation { createApiToken(name: \"import\", scope: WRITE) { secret } }",
+            json!({}),
+        )
+        .await;
+    let secret = created["createApiToken"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("drones.csv");
+    std::fs::write(
+        &csv,
+        "serialNumber,name,brand,cameraModels\nTOK0001,Mavic,DJI,\nTOK0002,Mavic,DJI,\n",
+    )
+    .unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/bulk_register.py");
+    let url = app.url("/graphql");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .arg(script)
+            .arg(&csv)
+            .args(["--url", &url])
+            .env("HANGAR_TOKEN", secret)
+            .env_remove("HANGAR_PASSWORD")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("python3 runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with("created 2, updated 0, skipped 0, rejected 0"),
+        "{stdout}"
+    );
+    let data = app
+        .ok(Some(&admin), "{ drones { totalCount } }", json!({}))
+        .await;
+    assert_eq!(data, json!({ "drones": { "totalCount": 2 } }));
+}
+
+crate::db_test!(
+    bulk_register_script_reports_created_skipped_and_rejected,
+    bulk_register_script_takes_an_api_token,
+);

@@ -564,6 +564,44 @@ async fn exercise_secrets(run: &LogRun, server: &Server) -> Secrets {
     secrets.add_jwt("pilot access token after the change", &pilot_access);
     secrets.add("pilot refresh token after the change", &pilot_refresh);
 
+    // An API token: created (its secret shown once), used over HTTP, a wrong one presented,
+    // revoked, and presented again.
+    let created = client
+        .ok(
+            Some(&admin_access),
+            "mutation { createApiToken(name: \"logs\", scope: WRITE) { token { id } secret } }",
+            json!({}),
+        )
+        .await;
+    let api_secret = created["createApiToken"]["secret"].as_str().unwrap();
+    secrets.add("API token secret", api_secret);
+    let me = client
+        .ok(Some(api_secret), "{ me { username } }", json!({}))
+        .await;
+    assert_eq!(me, json!({ "me": { "username": "admin" } }));
+    let wrong = format!("{}x", &api_secret[..api_secret.len() - 1]);
+    expect_error(
+        &client
+            .gql(Some(&wrong), "{ me { username } }", json!({}))
+            .await,
+        "UNAUTHENTICATED",
+    );
+    secrets.add("a mistyped API token", &wrong);
+    let token_id = created["createApiToken"]["token"]["id"].as_str().unwrap();
+    client
+        .ok(
+            Some(&admin_access),
+            "mutation($id: ID!) { revokeApiToken(id: $id) }",
+            json!({ "id": token_id }),
+        )
+        .await;
+    expect_error(
+        &client
+            .gql(Some(api_secret), "{ me { username } }", json!({}))
+            .await,
+        "UNAUTHENTICATED",
+    );
+
     // `hangar user create --password-stdin`, beside the running server, at the same level.
     let mut cli = run
         .hangar(
@@ -610,6 +648,13 @@ async fn add_stored_hashes(run: &LogRun, secrets: &mut Secrets) {
         // The digest alone, in case a log splits or re-quotes the PHC string.
         let digest = hash.rsplit('$').next().unwrap();
         secrets.add(format!("password digest of {}", user.username), digest);
+    }
+    for token in hangar::entity::api_token::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+    {
+        secrets.add(format!("API token hash #{}", token.id), &token.secret_hash);
     }
     let tokens = refresh_token::Entity::find().all(&db).await.unwrap();
     assert!(tokens.len() >= 5, "refresh tokens stored: {}", tokens.len());

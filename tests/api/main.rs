@@ -29,4 +29,5 @@ mod readme;
 mod schema;
 mod subscriptions;
 mod throttle;
+mod tokens;
 mod users;

@@ -30,6 +30,7 @@ fn schema_honours_the_api_contract() {
             "api-contract.graphql",
             "api-contract-fleet.graphql",
             "api-contract-photos.graphql",
+            "api-contract-tokens.graphql",
         ])
         .output()
         .expect("python3 runs the contract checker");

@@ -1,7 +1,8 @@
 // Hangar through the graphql-ws library's own client, on its defaults: a query over the
 // socket, a subscription event, a request error as the protocol's `error`, the 4403 close of
 // a refused token, and the 4401 close of a subscribe sent before the connection is acknowledged
-// (with a raw socket, since the library never does that).
+// (with a raw socket, since the library never does that), and an API token's socket closing
+// when the token is revoked.
 //
 //   HANGAR_URL=http://127.0.0.1:8080 HANGAR_USERNAME=admin HANGAR_PASSWORD=… node test/graphql-ws.mjs
 import assert from 'node:assert/strict';
@@ -111,6 +112,30 @@ await check('a refused token closes with 4403', async () => {
   await assert.rejects(once(c, { query: '{ me { username } }' }));
   assert.equal(closed.code, 4403);
   assert.equal(closed.reason, 'Forbidden: access token is malformed');
+  await c.dispose();
+});
+
+await check('an API token signs the socket in, and its revocation closes it with 4403', async () => {
+  const created = await post(
+    'mutation { createApiToken(name: "graphql-ws test", scope: READ) { token { id } secret } }',
+    {},
+    token,
+  );
+  const { secret, token: { id } } = created.data.createApiToken;
+  let closed;
+  const c = client({ Authorization: `Bearer ${secret}` }, { closed: (event) => (closed = event) });
+  const result = await once(c, { query: '{ me { username } }' });
+  assert.deepEqual(result, { data: { me: { username: process.env.HANGAR_USERNAME ?? 'admin' } } });
+  // A subscription keeps the (lazy) socket open until the server closes it.
+  const ended = new Promise((resolve) =>
+    c.subscribe({ query: 'subscription { droneEvents { kind } }' }, { next: () => {}, error: resolve, complete: resolve }),
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  const revoked = await post('mutation($id: ID!) { revokeApiToken(id: $id) }', { id }, token);
+  assert.deepEqual(revoked, { data: { revokeApiToken: id } });
+  await ended;
+  assert.equal(closed?.code, 4403);
+  assert.equal(closed.reason, 'Forbidden: this API token was revoked');
   await c.dispose();
 });
 
