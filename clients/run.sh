@@ -49,9 +49,10 @@ curl -fs "$HANGAR_URL/readyz" > /dev/null || { cat "$work/server.log" >&2; exit 
 cd "$here/apollo"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent codegen > /dev/null   # TypeScript types from schema.graphql still generate
+npm run --silent lint:schema           # graphql-schema-linter: Relay rules, and a description everywhere
 node test/apollo.mjs
 node test/graphql-http-audit.mjs
 node test/graphql-ws.mjs
 node test/uploads.mjs
-node test/graphiql.mjs "${SCREENSHOT:-$root/docs/graphiql.png}"
+node test/graphiql.mjs "${SCREENSHOT:-$root/docs/graphiql.png}" "${DOCS_SCREENSHOT:-$root/docs/graphiql-docs.png}"
 node "$here/angular/e2e/console.e2e.mjs" "${CONSOLE_SCREENSHOTS:-$root/docs}"

@@ -240,7 +240,8 @@ impl LoginThrottle {
         let known_since = Utc::now()
             - chrono::Duration::from_std(limits.known_for).unwrap_or(chrono::Duration::MAX);
         // The `limit`-th newest failure within the window exists exactly when the limit is
-        // reached, and is the one whose leaving lifts it.
+        // reached, and is the one whose leaving lifts it. `known` stops at the first session
+        // from this address: an account signs in from its desk thousands of times.
         let sql = "SELECT \
             (SELECT count(*) FROM login_failures \
               WHERE username = $1 AND address = $2 AND failed_at_ms > $3) AS pair_failures, \
@@ -257,8 +258,9 @@ impl LoginThrottle {
               WHERE username = $1 AND failed_at_ms > $3) AS user_failures, \
             (SELECT max(failed_at_ms) FROM login_failures \
               WHERE username = $1 AND failed_at_ms > $3) AS user_last, \
-            (SELECT count(*) FROM refresh_tokens t JOIN users u ON u.id = t.user_id \
-              WHERE u.username = $1 AND t.signed_in_from = $2 AND t.created_at > $7) AS known";
+            (SELECT count(*) FROM (SELECT 1 FROM refresh_tokens t JOIN users u ON u.id = t.user_id \
+              WHERE u.username = $1 AND t.signed_in_from = $2 AND t.created_at > $7 \
+              LIMIT 1) AS one) AS known";
         let offset = |limit: u32| i64::from(limit.max(1) - 1);
         let row = db
             .query_one_raw(Statement::from_sql_and_values(

@@ -15,11 +15,15 @@ use crate::{
     service::audit::{self, AuditFilter},
 };
 
+/// What kind of thing changed.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "audit::AuditEntity")]
 pub(crate) enum AuditEntity {
+    /// A user (never a password or its hash).
     User,
+    /// A camera model.
     Camera,
+    /// A drone, with its cameras, tags, status, site and custody.
     Drone,
     /// A site.
     Site,
@@ -31,20 +35,26 @@ pub(crate) enum AuditEntity {
     ApiToken,
 }
 
+/// What was done.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "audit::AuditAction")]
 pub(crate) enum AuditAction {
+    /// It was created: `before` is null.
     Create,
+    /// It changed (a status move, a check-out, a revocation too): `before` and `after` differ.
     Update,
+    /// It was deleted: `after` is null.
     Delete,
 }
 
-/// One change to a user, camera or drone, written in the same transaction as the change.
 #[derive(Clone)]
 pub(crate) struct AuditEntry(pub audit_entity::Model);
 
+/// One change to the data, written in the same transaction as the change: the trail never
+/// claims a change that rolled back, nor misses one that committed.
 #[Object]
 impl AuditEntry {
+    /// The entry's id (ascending in commit order).
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -72,14 +82,18 @@ impl AuditEntry {
         Ok(loaders::user(ctx, id).await?.map(User))
     }
 
+    /// What was done.
     async fn action(&self) -> AuditAction {
         self.0.action.into()
     }
 
+    /// What kind of thing changed.
     async fn entity(&self) -> AuditEntity {
         self.0.entity.into()
     }
 
+    /// The id of what changed, among its kind (a drone's id for DRONE, and so on); it may no
+    /// longer exist.
     async fn entity_id(&self) -> ID {
         to_id(self.0.entity_id)
     }
@@ -101,14 +115,18 @@ fn snapshot(text: Option<&str>) -> Option<Json<serde_json::Value>> {
     text.and_then(|t| serde_json::from_str(t).ok()).map(Json)
 }
 
-/// Every given part must hold.
+/// Which audit entries to list; every given part must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct AuditLogFilter {
+    /// Only changes to this kind of thing.
     pub entity: Option<AuditEntity>,
     /// Only with `entity`: ids are per entity.
     pub entity_id: Option<ID>,
+    /// Only this kind of change.
     pub action: Option<AuditAction>,
+    /// Only changes made by this user (the system's have none).
     pub actor_id: Option<ID>,
+    /// Only changes committed within this period.
     pub at: Option<DateTimeFilter>,
 }
 

@@ -9,6 +9,8 @@ use crate::{
     service::auth::{self, Session},
 };
 
+/// A signed-in session: send `accessToken` as `Authorization: Bearer …`, and exchange
+/// `refreshToken` for a new pair before it expires.
 #[derive(SimpleObject)]
 pub(crate) struct AuthPayload {
     /// Short-lived JWT: it lives `expiresIn` seconds (the server's `ACCESS_TOKEN_TTL`).
@@ -19,6 +21,7 @@ pub(crate) struct AuthPayload {
     token_type: String,
     /// Seconds until accessToken expires.
     expires_in: i32,
+    /// Who signed in.
     user: User,
 }
 
@@ -46,8 +49,8 @@ impl AuthMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        username: String,
-        password: String,
+        #[graphql(desc = "In any case; surrounding spaces are ignored.")] username: String,
+        #[graphql(desc = "The user's password, as typed.")] password: String,
     ) -> Result<AuthPayload> {
         let state = state(ctx);
         let address = ctx.data_opt::<ClientAddr>().map(|a| a.0);
@@ -76,7 +79,11 @@ impl AuthMutation {
     }
 
     /// Exchanges a refresh token for a new pair. The presented token is spent.
-    async fn refresh_token(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refreshToken of the latest AuthPayload.")] refresh_token: String,
+    ) -> Result<AuthPayload> {
         let state = state(ctx);
         let address = ctx.data_opt::<ClientAddr>().map(|a| a.0);
         Ok(
@@ -87,7 +94,11 @@ impl AuthMutation {
     }
 
     /// Revokes that refresh token. True if it was live.
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session's refresh token.")] refresh_token: String,
+    ) -> Result<bool> {
         Ok(auth::logout(&state(ctx).db, &refresh_token).await?)
     }
 }

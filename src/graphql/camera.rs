@@ -24,8 +24,10 @@ use crate::{
 #[derive(Clone)]
 pub(crate) struct Camera(pub camera_entity::Model);
 
+/// A camera model a drone can carry (a model, not one physical camera).
 #[Object]
 impl Camera {
+    /// The camera's id.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -35,11 +37,12 @@ impl Camera {
         &self.0.model
     }
 
+    /// The maker, as typed (trimmed, at most 100 characters).
     async fn brand(&self) -> &str {
         &self.0.brand
     }
 
-    /// Strictly positive.
+    /// Sensor resolution in megapixels: greater than 0, at most 10,000.
     async fn megapixels(&self) -> f64 {
         self.0.megapixels
     }
@@ -49,19 +52,25 @@ impl Camera {
         loaders::drone_count(ctx, self.0.id).await
     }
 
+    /// When the camera was registered (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
 
+    /// When the camera last changed (RFC 3339, UTC).
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
 }
 
+/// Which cameras to list; every field given must match.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct CameraFilter {
+    /// Conditions on the model.
     pub model: Option<StringFilter>,
+    /// Conditions on the brand.
     pub brand: Option<StringFilter>,
+    /// Conditions on the resolution, in megapixels.
     pub megapixels: Option<FloatFilter>,
     pub and: Option<Vec<CameraFilter>>,
     pub or: Option<Vec<CameraFilter>>,
@@ -82,18 +91,26 @@ impl From<CameraFilter> for cameras::CameraFilter {
     }
 }
 
+/// What cameras can be sorted by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "CameraSort")]
 pub(crate) enum CameraOrderField {
+    /// By model.
     Model,
+    /// By brand.
     Brand,
+    /// By resolution.
     Megapixels,
+    /// By when the camera was registered.
     CreatedAt,
 }
 
+/// One sort key of a camera list.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct CameraOrder {
+    /// What to sort by.
     pub field: CameraOrderField,
+    /// Which way; default ASC.
     #[graphql(default)]
     pub direction: SortDirection,
 }
@@ -104,10 +121,14 @@ impl From<CameraOrder> for (CameraSort, SortOrder) {
     }
 }
 
+/// A camera model to register.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct RegisterCameraInput {
+    /// Trimmed, 1-100 characters, unique case-insensitively (taken: CONFLICT).
     pub model: String,
+    /// Trimmed, 1-100 characters.
     pub brand: String,
+    /// Greater than 0, at most 10,000.
     pub megapixels: f64,
 }
 
@@ -121,17 +142,25 @@ impl From<RegisterCameraInput> for CameraInput {
     }
 }
 
+/// What to change on a camera; an omitted field is left unchanged.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct UpdateCameraInput {
+    /// A new model: trimmed, 1-100 characters, unique case-insensitively (taken: CONFLICT).
     pub model: Option<String>,
+    /// A new brand: trimmed, 1-100 characters.
     pub brand: Option<String>,
+    /// A new resolution: greater than 0, at most 10,000.
     pub megapixels: Option<f64>,
 }
 
+/// What a registerCameras call did.
 #[derive(SimpleObject)]
 pub(crate) struct BulkCamerasPayload {
+    /// Items registered as new cameras.
     pub created: i32,
+    /// Items that overwrote an existing camera (onConflict UPDATE).
     pub updated: i32,
+    /// Items left out because their model exists (onConflict SKIP).
     pub skipped: i32,
     /// The created and updated cameras, in input order.
     pub cameras: Vec<Camera>,
@@ -147,8 +176,8 @@ impl CameraQuery {
     async fn camera(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        model: Option<String>,
+        #[graphql(desc = "The camera's id.")] id: Option<ID>,
+        #[graphql(desc = "The camera's model, in any case.")] model: Option<String>,
     ) -> Result<Option<Camera>> {
         let db = &state(ctx).db;
         let found = match (id, model) {
@@ -159,6 +188,7 @@ impl CameraQuery {
         Ok(found.map(Camera))
     }
 
+    /// The registered camera models, a page at a time. Anyone signed in.
     #[graphql(
         guard = "SignedInGuard",
         complexity = "crate::graphql::connection::page_complexity(first, last, child_complexity)"
@@ -200,6 +230,7 @@ impl CameraMutation {
     async fn register_camera(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The camera model. A model taken in any case is CONFLICT.")]
         input: RegisterCameraInput,
     ) -> Result<Camera> {
         Ok(Camera(
@@ -214,8 +245,14 @@ impl CameraMutation {
     async fn register_cameras(
         &self,
         ctx: &Context<'_>,
-        inputs: Vec<RegisterCameraInput>,
-        #[graphql(default_with = "Some(OnConflict::Fail)")] on_conflict: Option<OnConflict>,
+        #[graphql(desc = "The camera models, at most HANGAR_MAX_BULK_ITEMS (10,000).")] inputs: Vec<
+            RegisterCameraInput,
+        >,
+        #[graphql(
+            desc = "What to do with an item whose model is registered (or repeated in the call).",
+            default_with = "Some(OnConflict::Fail)"
+        )]
+        on_conflict: Option<OnConflict>,
     ) -> Result<BulkCamerasPayload> {
         check_bulk_size(ctx, inputs.len())?;
         let inputs = inputs.into_iter().map(Into::into).collect();
@@ -240,8 +277,8 @@ impl CameraMutation {
     async fn update_camera(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateCameraInput,
+        #[graphql(desc = "The camera's id; unknown: NOT_FOUND.")] id: ID,
+        #[graphql(desc = "What to change.")] input: UpdateCameraInput,
     ) -> Result<Camera> {
         let patch = CameraPatch {
             model: input.model,
@@ -255,7 +292,11 @@ impl CameraMutation {
 
     /// CONFLICT while any drone still lists the camera. Returns the deleted id. SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
-    async fn delete_camera(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn delete_camera(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The camera's id; unknown: NOT_FOUND.")] id: ID,
+    ) -> Result<ID> {
         Ok(to_id(
             cameras::delete(&state(ctx).db, &actor(ctx)?, parse_id(&id)?).await?,
         ))

@@ -10,11 +10,14 @@ use crate::{
     service::{self, bulk, filter, pagination},
 };
 
+/// Which way a sort key runs.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
 #[graphql(remote = "pagination::SortDirection")]
 pub(crate) enum SortDirection {
+    /// Smallest first: A to Z, low to high, oldest first. The default.
     #[default]
     Asc,
+    /// Largest first: Z to A, high to low, newest first.
     Desc,
 }
 
@@ -85,14 +88,20 @@ pub(crate) fn combinators<G, S: From<G>>(
     (all(and), all(or), not.map(|n| Box::new(S::from(*n))))
 }
 
-/// contains and startsWith are case-insensitive; eq/ne/in are exact.
+/// Conditions on a text field; every one given must hold. contains and startsWith are
+/// case-insensitive; eq/ne/in are exact.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct StringFilter {
+    /// Exactly this text.
     pub eq: Option<String>,
+    /// Anything but exactly this text.
     pub ne: Option<String>,
+    /// Exactly one of these texts (an empty list matches nothing).
     #[graphql(name = "in")]
     pub in_: Option<Vec<String>>,
+    /// Holds this text anywhere, in any case.
     pub contains: Option<String>,
+    /// Begins with this text, in any case.
     pub starts_with: Option<String>,
 }
 
@@ -108,12 +117,19 @@ impl From<StringFilter> for filter::StringFilter {
     }
 }
 
+/// Conditions on a number (such as megapixels); every one given must hold, so `gte` with
+/// `lt` is a range.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct FloatFilter {
+    /// Exactly this number.
     pub eq: Option<f64>,
+    /// Greater than this number.
     pub gt: Option<f64>,
+    /// This number or greater.
     pub gte: Option<f64>,
+    /// Less than this number.
     pub lt: Option<f64>,
+    /// This number or less.
     pub lte: Option<f64>,
 }
 
@@ -129,11 +145,17 @@ impl From<FloatFilter> for filter::FloatFilter {
     }
 }
 
+/// Conditions on a moment (RFC 3339, e.g. 2026-12-01T09:30:00Z); every one given must hold,
+/// so `gte` with `lt` is a period.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct DateTimeFilter {
+    /// Strictly after this moment.
     pub gt: Option<DateTime>,
+    /// At or after this moment.
     pub gte: Option<DateTime>,
+    /// Strictly before this moment.
     pub lt: Option<DateTime>,
+    /// At or before this moment.
     pub lte: Option<DateTime>,
 }
 

@@ -7,11 +7,17 @@ use async_graphql::{Object, OutputType, SimpleObject, TypeName};
 
 use crate::service::pagination::{Page, TotalCount};
 
+/// Where a page sits in its list (Relay): whether there is more on either side, and the
+/// cursors to fetch it.
 #[derive(SimpleObject)]
 pub(crate) struct PageInfo {
+    /// More items follow this page: fetch them with `first` and `after: endCursor`.
     pub has_next_page: bool,
+    /// Items come before this page: fetch them with `last` and `before: startCursor`.
     pub has_previous_page: bool,
+    /// The first item's cursor; null for an empty page.
     pub start_cursor: Option<String>,
+    /// The last item's cursor; null for an empty page.
     pub end_cursor: Option<String>,
 }
 
@@ -20,12 +26,16 @@ pub(crate) struct Edge<T> {
     node: T,
 }
 
+/// One item of a page, with its cursor (Relay edge).
 #[Object(name_type)]
 impl<T: OutputType + Clone> Edge<T> {
+    /// This item's position, opaque and keyset-based: pass it as `after` (or `before`) to
+    /// page on from here with the same filter and orderBy.
     async fn cursor(&self) -> &str {
         &self.cursor
     }
 
+    /// The item.
     async fn node(&self) -> &T {
         &self.node
     }
@@ -68,8 +78,11 @@ impl<T> Connection<T> {
     }
 }
 
+/// One page of a list (Relay cursor connection): its items as `edges` (with cursors) or
+/// `nodes`, where the page sits (`pageInfo`) and how many items match in all (`totalCount`).
 #[Object(name_type)]
 impl<T: OutputType + Clone> Connection<T> {
+    /// The page's items with their cursors, in the list's order.
     async fn edges(&self) -> &[Edge<T>] {
         &self.edges
     }
@@ -79,11 +92,12 @@ impl<T: OutputType + Clone> Connection<T> {
         self.edges.iter().map(|edge| edge.node.clone()).collect()
     }
 
+    /// Whether more items come before or after this page, and the cursors to fetch them.
     async fn page_info(&self) -> &PageInfo {
         &self.page_info
     }
 
-    /// Every match of the filter, on all pages.
+    /// How many items match the filter, on all pages (counted only when selected).
     async fn total_count(&self) -> async_graphql::Result<i64> {
         Ok(self.total.get().await?)
     }

@@ -31,21 +31,27 @@ use crate::{
 #[derive(Clone)]
 pub(crate) struct Drone(pub drone_entity::Model);
 
+/// One physical drone of the fleet: what it is, which cameras it takes, where it is
+/// stationed, who holds it, and its maintenance and photos.
 #[Object]
 impl Drone {
+    /// The drone's id.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
 
-    /// Unique, compared case-insensitively.
+    /// The maker's serial number: trimmed, 1-100 characters, unique compared
+    /// case-insensitively.
     async fn serial_number(&self) -> &str {
         &self.0.serial_number
     }
 
+    /// What the team calls it (e.g. Mavic 3 Pro #4): trimmed, 1-200 characters, not unique.
     async fn name(&self) -> &str {
         &self.0.name
     }
 
+    /// The maker (e.g. DJI), as typed: trimmed, 1-100 characters.
     async fn brand(&self) -> &str {
         &self.0.brand
     }
@@ -66,10 +72,13 @@ impl Drone {
         Ok(loaders::user(ctx, user_id).await?.map(User))
     }
 
+    /// When the drone was registered (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
 
+    /// When anything about the drone last changed: its fields, cameras, tags, status, site or
+    /// maintenance (RFC 3339, UTC).
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -187,15 +196,20 @@ pub(crate) async fn drone_page(
     Ok(Connection::from_page(page, Drone))
 }
 
+/// Which drones to list; every field given must match.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct DroneFilter {
     /// Case-insensitive match on serial number, name or brand.
     pub search: Option<String>,
+    /// Conditions on the serial number.
     pub serial_number: Option<StringFilter>,
+    /// Conditions on the name.
     pub name: Option<StringFilter>,
+    /// Conditions on the brand.
     pub brand: Option<StringFilter>,
     /// Drones that support at least one camera matching this filter.
     pub camera: Option<CameraFilter>,
+    /// Conditions on when the drone was registered.
     pub created_at: Option<DateTimeFilter>,
     /// Drones in these statuses.
     pub status: Option<DroneStatusFilter>,
@@ -251,13 +265,19 @@ impl TryFrom<DroneFilter> for drones::DroneFilter {
     }
 }
 
+/// What drones can be sorted by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "DroneSort")]
 pub(crate) enum DroneOrderField {
+    /// By name.
     Name,
+    /// By brand.
     Brand,
+    /// By serial number.
     SerialNumber,
+    /// By when the drone was registered.
     CreatedAt,
+    /// By when the drone last changed.
     UpdatedAt,
     /// Lifecycle order: AVAILABLE, CHECKED_OUT, MAINTENANCE, LOST, RETIRED.
     Status,
@@ -267,9 +287,12 @@ pub(crate) enum DroneOrderField {
     MaintenanceDueAt,
 }
 
+/// One sort key of a drone list.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct DroneOrder {
+    /// What to sort by.
     pub field: DroneOrderField,
+    /// Which way; default ASC.
     #[graphql(default)]
     pub direction: SortDirection,
 }
@@ -280,10 +303,15 @@ impl From<DroneOrder> for (DroneSort, SortOrder) {
     }
 }
 
+/// A drone to register.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct RegisterDroneInput {
+    /// Trimmed, 1-100 characters, unique case-insensitively (taken: CONFLICT, or as
+    /// onConflict says in registerDrones).
     pub serial_number: String,
+    /// Trimmed, 1-200 characters.
     pub name: String,
+    /// Trimmed, 1-100 characters.
     pub brand: String,
     /// Models of already registered cameras, matched case-insensitively; may be empty. An
     /// unknown model is BAD_USER_INPUT naming it.
@@ -315,11 +343,17 @@ impl From<RegisterDroneInput> for DroneInput {
 /// An omitted field is left unchanged.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct UpdateDroneInput {
+    /// A new name: trimmed, 1-200 characters.
     pub name: Option<String>,
+    /// A new brand: trimmed, 1-100 characters.
     pub brand: Option<String>,
     /// Replaces the whole camera list.
     pub camera_models: Option<Vec<String>>,
+    /// Camera models to add, matched case-insensitively (with cameraModels, not allowed); at
+    /// most 50 cameras in all. An unknown model is BAD_USER_INPUT naming it.
     pub add_camera_models: Option<Vec<String>>,
+    /// Camera models to remove (with cameraModels, not allowed); one the drone lacks is
+    /// ignored.
     pub remove_camera_models: Option<Vec<String>>,
     /// Site name as in RegisterDroneInput; explicit null: stationed nowhere.
     pub site: MaybeUndefined<String>,
@@ -333,10 +367,14 @@ pub(crate) struct UpdateDroneInput {
     pub maintenance_interval_days: MaybeUndefined<i32>,
 }
 
+/// What a registerDrones call did.
 #[derive(SimpleObject)]
 pub(crate) struct BulkDronesPayload {
+    /// Items registered as new drones.
     pub created: i32,
+    /// Items that overwrote an existing drone (onConflict UPDATE).
     pub updated: i32,
+    /// Items left out because their serial number exists (onConflict SKIP).
     pub skipped: i32,
     /// The created and updated drones, in input order.
     pub drones: Vec<Drone>,
@@ -352,8 +390,8 @@ impl DroneQuery {
     async fn drone(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        serial_number: Option<String>,
+        #[graphql(desc = "The drone's id.")] id: Option<ID>,
+        #[graphql(desc = "The drone's serial number, in any case.")] serial_number: Option<String>,
     ) -> Result<Option<Drone>> {
         let db = &state(ctx).db;
         let found = match (id, serial_number) {
@@ -368,6 +406,8 @@ impl DroneQuery {
         Ok(found.map(Drone))
     }
 
+    /// The fleet, a page at a time: filtered, ordered, keyset-paged (page 10,000 costs what
+    /// page 1 costs). Anyone signed in.
     #[graphql(
         guard = "SignedInGuard",
         complexity = "crate::graphql::connection::page_complexity(first, last, child_complexity)"
@@ -404,7 +444,12 @@ pub(crate) struct DroneMutation;
 impl DroneMutation {
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
-    async fn register_drone(&self, ctx: &Context<'_>, input: RegisterDroneInput) -> Result<Drone> {
+    async fn register_drone(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The drone. A serial number taken in any case is CONFLICT.")]
+        input: RegisterDroneInput,
+    ) -> Result<Drone> {
         let actor = actor(ctx)?;
         Ok(Drone(
             drones::register(&state(ctx).db, &state(ctx).events, &actor, input.into()).await?,
@@ -419,8 +464,15 @@ impl DroneMutation {
     async fn register_drones(
         &self,
         ctx: &Context<'_>,
-        inputs: Vec<RegisterDroneInput>,
-        #[graphql(default_with = "Some(OnConflict::Fail)")] on_conflict: Option<OnConflict>,
+        #[graphql(desc = "The drones, at most HANGAR_MAX_BULK_ITEMS (10,000).")] inputs: Vec<
+            RegisterDroneInput,
+        >,
+        #[graphql(
+            desc = "What to do with an item whose serial number is registered (or repeated in \
+                    the call).",
+            default_with = "Some(OnConflict::Fail)"
+        )]
+        on_conflict: Option<OnConflict>,
     ) -> Result<BulkDronesPayload> {
         check_bulk_size(ctx, inputs.len())?;
         let actor = actor(ctx)?;
@@ -447,8 +499,8 @@ impl DroneMutation {
     async fn update_drone(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateDroneInput,
+        #[graphql(desc = "The drone's id; unknown: NOT_FOUND.")] id: ID,
+        #[graphql(desc = "What to change.")] input: UpdateDroneInput,
     ) -> Result<Drone> {
         let patch = DronePatch {
             name: input.name,
@@ -476,7 +528,11 @@ impl DroneMutation {
 
     /// Returns the deleted id. SUPPORT only.
     #[graphql(guard = "RoleGuard(Role::Support)")]
-    async fn delete_drone(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn delete_drone(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The drone's id; unknown: NOT_FOUND.")] id: ID,
+    ) -> Result<ID> {
         Ok(to_id(
             drones::delete(
                 &state(ctx).db,

@@ -7,6 +7,7 @@ pub(crate) mod camera;
 pub(crate) mod common;
 pub(crate) mod connection;
 pub(crate) mod context;
+pub(crate) mod describe;
 pub(crate) mod drone;
 pub(crate) mod error_codes;
 pub(crate) mod fleet;
@@ -21,10 +22,12 @@ pub(crate) mod subscription;
 pub(crate) mod user;
 pub(crate) mod variables;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 use crate::state::AppState;
 
+/// What can be read: the signed-in user, users, cameras, drones, sites, the fleet's
+/// dashboards, the audit log and API tokens. Anonymous callers may ask only `me`.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub(crate) struct QueryRoot(
@@ -37,6 +40,9 @@ pub(crate) struct QueryRoot(
     api_token::ApiTokenQuery,
 );
 
+/// What can be changed: signing in and out, profiles and users, the inventory (cameras,
+/// drones, sites, custody, maintenance, photos) and API tokens. Each mutation runs in one
+/// transaction: when it fails, nothing of it is kept.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub(crate) struct MutationRoot(
@@ -52,19 +58,25 @@ pub(crate) struct MutationRoot(
 
 pub(crate) type AppSchema = Schema<QueryRoot, MutationRoot, subscription::SubscriptionRoot>;
 
-/// Builds the schema around `state`, with the limits from its configuration.
-pub(crate) fn build_schema(state: AppState) -> AppSchema {
-    let config = state.config.clone();
-    let mut builder = Schema::build(
+/// The schema's types, with the descriptions the list arguments share.
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, subscription::SubscriptionRoot> {
+    Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
-    // No extensions: see `gateway` for why persisted queries, the document cache and the
-    // error codes live around the schema instead.
-    .data(state)
-    .limit_depth(config.max_query_depth)
-    .limit_complexity(config.max_query_complexity);
+    .edit_registry(describe::shared_arguments)
+}
+
+/// Builds the schema around `state`, with the limits from its configuration.
+pub(crate) fn build_schema(state: AppState) -> AppSchema {
+    let config = state.config.clone();
+    let mut builder = builder()
+        // No extensions: see `gateway` for why persisted queries, the document cache and the
+        // error codes live around the schema instead.
+        .data(state)
+        .limit_depth(config.max_query_depth)
+        .limit_complexity(config.max_query_complexity);
     if !config.introspection {
         builder = builder.disable_introspection();
     }
@@ -73,11 +85,5 @@ pub(crate) fn build_schema(state: AppState) -> AppSchema {
 
 /// The SDL of the schema, as `hangar schema` prints it and `schema.graphql` stores it.
 pub fn sdl() -> String {
-    Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        subscription::SubscriptionRoot,
-    )
-    .finish()
-    .sdl()
+    builder().finish().sdl()
 }

@@ -7,6 +7,9 @@ use chrono::{NaiveDate, SecondsFormat, SubsecRound, Utc};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct DateTime(pub chrono::DateTime<Utc>);
 
+/// A moment in time, RFC 3339: answers are in UTC with `Z` (e.g. 2026-11-23T10:15:00Z, with
+/// fractions of a second when there are any); inputs may carry any offset and are kept to the
+/// microsecond.
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -34,6 +37,7 @@ impl ScalarType for DateTime {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Date(pub NaiveDate);
 
+/// A calendar date without a time or zone, ISO 8601 (e.g. 1990-04-21).
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {

@@ -18,11 +18,16 @@ use crate::{
     service::drone as drones,
 };
 
+/// What happened to the drone.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "ChangeKind")]
 pub(crate) enum DroneEventKind {
+    /// It was registered.
     Created,
+    /// Something about it changed: its fields, cameras, tags, site, status, custody,
+    /// maintenance or photos.
     Updated,
+    /// It was deleted.
     Deleted,
 }
 
@@ -31,12 +36,15 @@ pub(crate) struct DroneEvent {
     drone_id: i64,
 }
 
+/// One committed change to one drone, from any Hangar instance on the same database.
 #[Object]
 impl DroneEvent {
+    /// What happened.
     async fn kind(&self) -> DroneEventKind {
         self.kind
     }
 
+    /// The drone's id (still there for DELETED).
     async fn drone_id(&self) -> ID {
         to_id(self.drone_id)
     }
@@ -55,6 +63,7 @@ impl DroneEvent {
 #[derive(Default)]
 pub(crate) struct SubscriptionRoot;
 
+/// What can be followed live, over graphql-ws (`/graphql/ws`): changes as they commit.
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Every change to the drone inventory, from any Hangar instance sharing the database,

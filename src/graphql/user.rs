@@ -21,34 +21,46 @@ use crate::{
     },
 };
 
+/// What a user may do.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "DbRole")]
 pub(crate) enum Role {
+    /// The support team: registers and edits the inventory, manages users, reads the audit
+    /// log. At least one user always has it.
     Support,
+    /// A pilot: reads the inventory, edits their own profile, checks in the drones they hold.
     Member,
 }
 
 #[derive(Clone)]
 pub(crate) struct User(pub user_entity::Model);
 
+/// Someone who signs in: a member of the support team or a pilot.
 #[Object]
 impl User {
+    /// The user's id.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
 
+    /// The sign-in name: 3-32 characters of a-z, 0-9, '.', '_' and '-', stored lower-case and
+    /// unique case-insensitively.
     async fn username(&self) -> &str {
         &self.0.username
     }
 
+    /// What the user may do. Read from the database on every request, so a change applies at
+    /// once to tokens already issued.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
 
+    /// Given name, trimmed, at most 100 characters; null when not given.
     async fn first_name(&self) -> Option<&str> {
         self.0.first_name.as_deref()
     }
 
+    /// Family name, trimmed, at most 100 characters; null when not given.
     async fn last_name(&self) -> Option<&str> {
         self.0.last_name.as_deref()
     }
@@ -60,10 +72,12 @@ impl User {
         allowed.then_some(self.0.birth_date.map(Date)).flatten()
     }
 
+    /// When the user was created (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
 
+    /// When the user's profile, role or password last changed (RFC 3339, UTC).
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -78,22 +92,31 @@ impl User {
     }
 }
 
+/// Which users to list; every field given must match.
 #[derive(InputObject, Clone, Debug, Default)]
 pub(crate) struct UserFilter {
+    /// Conditions on the username (stored lower-case).
     pub username: Option<StringFilter>,
+    /// Only users with this role.
     pub role: Option<Role>,
 }
 
+/// What users can be sorted by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "UserSort")]
 pub(crate) enum UserOrderField {
+    /// By username.
     Username,
+    /// By when the user was created.
     CreatedAt,
 }
 
+/// One sort key of a user list.
 #[derive(InputObject, Clone, Debug)]
 pub(crate) struct UserOrder {
+    /// What to sort by.
     pub field: UserOrderField,
+    /// Which way; default ASC.
     #[graphql(default)]
     pub direction: SortDirection,
 }
@@ -104,33 +127,45 @@ impl From<UserOrder> for (UserSort, SortOrder) {
     }
 }
 
+/// A new user.
 #[derive(InputObject)]
 pub(crate) struct CreateUserInput {
     /// 3-32 chars of a-z 0-9 . _ -; unique, case-insensitive.
     pub username: String,
     /// At least 8 characters.
     pub password: String,
+    /// What the user may do; default MEMBER.
     #[graphql(default_with = "Role::Member")]
     pub role: Role,
+    /// Given name, trimmed, at most 100 characters; blank means none.
     pub first_name: Option<String>,
+    /// Family name, trimmed, at most 100 characters; blank means none.
     pub last_name: Option<String>,
+    /// Not in the future. Shown only to the user and SUPPORT.
     pub birth_date: Option<Date>,
 }
 
 /// An omitted field is left unchanged; an explicit null clears it.
 #[derive(InputObject)]
 pub(crate) struct UpdateProfileInput {
+    /// Given name, trimmed, at most 100 characters; null or blank clears it.
     pub first_name: MaybeUndefined<String>,
+    /// Family name, trimmed, at most 100 characters; null or blank clears it.
     pub last_name: MaybeUndefined<String>,
+    /// Not in the future; null clears it.
     pub birth_date: MaybeUndefined<Date>,
 }
 
 /// An omitted field is left unchanged; an explicit null clears a personal field.
 #[derive(InputObject)]
 pub(crate) struct UpdateUserInput {
+    /// A new role. Demoting the last SUPPORT user is CONFLICT.
     pub role: Option<Role>,
+    /// Given name, trimmed, at most 100 characters; null or blank clears it.
     pub first_name: MaybeUndefined<String>,
+    /// Family name, trimmed, at most 100 characters; null or blank clears it.
     pub last_name: MaybeUndefined<String>,
+    /// Not in the future; null clears it.
     pub birth_date: MaybeUndefined<Date>,
     /// A new password (at least 8 characters); signs the user out everywhere.
     pub password: Option<String>,
@@ -166,7 +201,11 @@ impl UserQuery {
 
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(DbRole::Support)")]
-    async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id; unknown: null.")] id: ID,
+    ) -> Result<Option<User>> {
         let id = parse_id(&id)?;
         Ok(users::find_by_id(&state(ctx).db, id).await?.map(User))
     }
@@ -206,9 +245,13 @@ pub(crate) struct UserMutation;
 
 #[Object]
 impl UserMutation {
-    /// Edit your own profile.
+    /// Edit your own profile. Signed-in session only (not with an API token).
     #[graphql(guard = "SignedInGuard")]
-    async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
+    async fn update_profile(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change.")] input: UpdateProfileInput,
+    ) -> Result<User> {
         let viewer = signed_in(ctx)?;
         let patch = profile_patch(input.first_name, input.last_name, input.birth_date);
         Ok(User(
@@ -216,13 +259,15 @@ impl UserMutation {
         ))
     }
 
-    /// Revokes the user's other refresh tokens.
+    /// Changes your own password and revokes your other refresh tokens (this session stays
+    /// signed in). Signed-in session only (not with an API token).
     #[graphql(guard = "SignedInGuard")]
     async fn change_password(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Your password now; a wrong one is UNAUTHENTICATED.")]
         current_password: String,
-        new_password: String,
+        #[graphql(desc = "At least 8 characters.")] new_password: String,
     ) -> Result<bool> {
         let viewer = signed_in(ctx)?;
         let Credential::Session { session_id } = &viewer.credential else {
@@ -243,7 +288,12 @@ impl UserMutation {
 
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(DbRole::Support)")]
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new user. A username taken in any case is CONFLICT.")]
+        input: CreateUserInput,
+    ) -> Result<User> {
         let state = state(ctx);
         let new = NewUser {
             username: input.username,
@@ -260,7 +310,12 @@ impl UserMutation {
 
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(DbRole::Support)")]
-    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> Result<User> {
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id; unknown: NOT_FOUND.")] id: ID,
+        #[graphql(desc = "What to change.")] input: UpdateUserInput,
+    ) -> Result<User> {
         let state = state(ctx);
         let id = parse_id(&id)?;
         let update = UserUpdate {
@@ -284,7 +339,11 @@ impl UserMutation {
     /// Returns the deleted id. The last SUPPORT user cannot be deleted or demoted (CONFLICT).
     /// SUPPORT only.
     #[graphql(guard = "RoleGuard(DbRole::Support)")]
-    async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+    async fn delete_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id; unknown: NOT_FOUND.")] id: ID,
+    ) -> Result<ID> {
         let id = parse_id(&id)?;
         Ok(to_id(
             users::delete(&state(ctx).db, &state(ctx).viewers, &actor(ctx)?, id).await?,

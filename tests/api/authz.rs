@@ -361,28 +361,53 @@ const RULES: &[Rule] = &[
 ];
 
 const INTROSPECT_ROOTS: &str = "{ __schema {
-    queryType { fields { name } }
-    mutationType { fields { name } }
-    subscriptionType { fields { name } } } }";
+    queryType { fields { name description } }
+    mutationType { fields { name description } }
+    subscriptionType { fields { name description } } } }";
 
-/// Every root field of the running server's schema, as `Type.field`.
-async fn root_fields(app: &TestApp) -> BTreeSet<String> {
+/// Every root field of the running server's schema, as `Type.field`, with its description.
+async fn root_fields(app: &TestApp) -> std::collections::BTreeMap<String, String> {
     let schema = app.ok(None, INTROSPECT_ROOTS, json!({})).await["__schema"].clone();
-    let mut fields = BTreeSet::new();
+    let mut fields = std::collections::BTreeMap::new();
     for (key, type_name) in [
         ("queryType", "Query"),
         ("mutationType", "Mutation"),
         ("subscriptionType", "Subscription"),
     ] {
         for field in schema[key]["fields"].as_array().into_iter().flatten() {
-            fields.insert(format!("{type_name}.{}", field["name"].as_str().unwrap()));
+            fields.insert(
+                format!("{type_name}.{}", field["name"].as_str().unwrap()),
+                field["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
         }
     }
     fields
 }
 
+/// Who may use a field is in its description, in the guard's words: "SUPPORT only." exactly
+/// on the fields this table keeps from MEMBERs but lets SUPPORT through.
+async fn descriptions_say_who_may_use_each_field(app: TestApp) {
+    let fields = root_fields(&app).await;
+    let lets_in = |o: Outcome| !matches!(o, Code("FORBIDDEN" | "UNAUTHENTICATED") | Closed(_));
+    let mut wrong = Vec::new();
+    for rule in RULES {
+        let support_only = matches!(rule.member, Code("FORBIDDEN")) && lets_in(rule.support);
+        let says = fields[rule.field].contains("SUPPORT only.");
+        if support_only != says {
+            wrong.push(format!(
+                "{}: SUPPORT only per the table: {support_only}; its description says so: {says}",
+                rule.field
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 async fn every_root_field_is_in_the_table(app: TestApp) {
-    let schema = root_fields(&app).await;
+    let schema: BTreeSet<String> = root_fields(&app).await.into_keys().collect();
     let table: BTreeSet<String> = RULES.iter().map(|r| r.field.to_string()).collect();
     assert_eq!(table.len(), RULES.len(), "a field is in the table twice");
     let unguarded: Vec<&String> = schema.difference(&table).collect();
@@ -704,6 +729,7 @@ async fn drone_events_admits_exactly_its_roles(app: TestApp) {
 
 crate::db_test!(
     every_root_field_is_in_the_table,
+    descriptions_say_who_may_use_each_field,
     each_query_and_mutation_admits_exactly_its_roles,
     drone_events_admits_exactly_its_roles,
 );

@@ -1,7 +1,8 @@
 // GraphiQL in a real browser (headless Chromium via playwright-core): open `/`, log in with the
-// login mutation, put the token in the Authorization header, run a query, see the result.
+// login mutation, put the token in the Authorization header, run a query, see the result; then
+// open the docs explorer on `Drone` and read its descriptions.
 //
-//   HANGAR_URL=http://127.0.0.1:8080 HANGAR_PASSWORD=… node test/graphiql.mjs [screenshot.png]
+//   HANGAR_URL=http://127.0.0.1:8080 HANGAR_PASSWORD=… node test/graphiql.mjs [screenshot.png] [docs.png]
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
@@ -9,6 +10,7 @@ const base = process.env.HANGAR_URL ?? 'http://127.0.0.1:8080';
 const username = process.env.HANGAR_USERNAME ?? 'admin';
 const password = process.env.HANGAR_PASSWORD;
 const screenshot = process.argv[2] ?? new URL('../../../docs/graphiql.png', import.meta.url).pathname;
+const docsShot = process.argv[3] ?? new URL('../../../docs/graphiql-docs.png', import.meta.url).pathname;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -64,12 +66,30 @@ try {
   passed += 1;
   console.log('ok - a query with the Authorization header sees the signed-in user');
 
+  await page.screenshot({ path: screenshot });
+  console.log(`screenshot: ${screenshot}`);
+
+  // The docs explorer is the API's manual: Query, then the type of `drone`.
+  await page.click('button[aria-label="Show Documentation Explorer"]');
+  await page.click('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name:text-is("Query")');
+  await page.click('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name:text-is("Drone")');
+  await page.waitForSelector('.graphiql-doc-explorer-title:text-is("Drone")', { timeout: 10_000 });
+  const docs = await page.textContent('.graphiql-doc-explorer');
+  for (const words of ['One physical drone of the fleet', "The maker's serial number", 'RFC 3339']) {
+    assert.ok(docs.includes(words), `the docs of Drone say "${words}"`);
+  }
+  passed += 1;
+  console.log('ok - the docs explorer describes Drone and its fields');
+  // Clicking scrolled the pane to the link; the picture starts at the type's own description.
+  await page.evaluate(() => {
+    for (let el = document.querySelector('.graphiql-doc-explorer-title'); el; el = el.parentElement) el.scrollTop = 0;
+  });
+  await page.screenshot({ path: docsShot });
+  console.log(`screenshot: ${docsShot}`);
+
   assert.deepEqual(problems, [], 'no script errors on the page');
   passed += 1;
   console.log('ok - the page ran without script errors');
-
-  await page.screenshot({ path: screenshot });
-  console.log(`screenshot: ${screenshot}`);
 } catch (error) {
   failed += 1;
   console.log(`not ok - ${error.stack ?? error}`);
