@@ -27,6 +27,7 @@ use tower_http::{
 use self::media::{GraphQLRequest, Media};
 use crate::{
     auth::Viewer,
+    error::AppError,
     graphql::{
         context::{Caller, PublicOrigin, client_addr},
         error_codes::Refusal,
@@ -151,18 +152,24 @@ async fn graphql(
     let caller = match Caller::identify(app, authorization, address, origin).await {
         Ok(caller) => caller,
         Err(err) => {
+            // Unknown API tokens past their address's limit: 429 with Retry-After, as a
+            // client expects; anything else is the database not answering (503).
+            let (status, retry_after) = match &err {
+                AppError::TooManyRequests {
+                    retry_after_secs, ..
+                } => (StatusCode::TOO_MANY_REQUESTS, Some(*retry_after_secs)),
+                _ => (StatusCode::SERVICE_UNAVAILABLE, None),
+            };
             let error: async_graphql::Error = err.into();
             let response = async_graphql::Response::from_errors(vec![
                 error.into_server_error(Default::default()),
             ]);
-            let mut response = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                GraphQLResponse::from(response),
-            )
-                .into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, media.content_type());
+            let mut response = (status, GraphQLResponse::from(response)).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, media.content_type());
+            if let Some(secs) = retry_after {
+                headers.insert(header::RETRY_AFTER, secs.into());
+            }
             return response;
         }
     };

@@ -36,6 +36,7 @@ use futures_util::{SinkExt, StreamExt, future};
 use self::protocol::{Close, Protocol, fit_reason};
 use crate::{
     auth::{ClientAddr, Credential, SignedIn, Viewer},
+    error::AppError,
     graphql::{
         context::{Caller, PublicOrigin, client_addr},
         gateway::Gateway,
@@ -166,7 +167,30 @@ async fn serve(
             }
             future::ready(true)
         })
-        .filter_map(|message| future::ready(message.ok().map(Message::into_data)));
+        // A connection signed in with an API token asks again before each message it sends
+        // (from the auth cache): an operation after a revocation closes the socket instead
+        // of running.
+        .then({
+            let app = app.clone();
+            let shared = shared.clone();
+            move |message| {
+                let app = app.clone();
+                let shared = shared.clone();
+                async move {
+                    let token = lock(&shared).api_token.clone();
+                    if let (Ok(_), Some((authorization, then))) = (&message, token)
+                        && let Some(reason) =
+                            api_token_lapsed(&app, &authorization, &then, address).await
+                    {
+                        lock(&shared).close = Some(forbidden(reason));
+                        return None;
+                    }
+                    Some(message)
+                }
+            }
+        })
+        .take_while(|message| future::ready(message.is_some()))
+        .filter_map(|message| future::ready(message.and_then(Result::ok).map(Message::into_data)));
 
     let init_shared = shared.clone();
     let recheck_app = app.clone();
@@ -287,9 +311,7 @@ async fn serve(
             _ = recheck.tick(), if api_token.is_some() => {
                 let Some((authorization, then)) = api_token else { continue };
                 if let Some(reason) = api_token_lapsed(&recheck_app, &authorization, &then, address).await {
-                    let _ = sink
-                        .send(close_frame(Close::new(FORBIDDEN, fit_reason(format!("Forbidden: {reason}")))))
-                        .await;
+                    let _ = sink.send(close_frame(forbidden(reason))).await;
                     break;
                 }
             }
@@ -323,8 +345,14 @@ async fn api_token_lapsed(
         Ok(Viewer::User(_)) => Some("the API token's owner changed role: connect again".into()),
         Ok(Viewer::Rejected(reason)) => Some(reason),
         Ok(Viewer::Anonymous) => Some("no API token".into()),
+        Err(err @ AppError::TooManyRequests { .. }) => Some(err.to_string()),
         Err(_) => None,
     }
+}
+
+/// The close of a connection whose API token no longer holds.
+fn forbidden(reason: String) -> Close {
+    Close::new(FORBIDDEN, fit_reason(format!("Forbidden: {reason}")))
 }
 
 fn close_frame(close: Close) -> Message {

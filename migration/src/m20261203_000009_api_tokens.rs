@@ -1,7 +1,8 @@
 //! `api_tokens`: credentials for scripts (`hangar::service::api_token`). Only the secret's
 //! SHA-256 is stored. A revoked token keeps its row (so presenting it says "revoked", and the
 //! audit trail's id stays meaningful); names are unique per owner among live tokens, in any
-//! case (`name_key`, Unicode lower case, as the other names are). Deleting the owner deletes their tokens.
+//! case (`name_key`, Unicode lower case as the other names are, which can be longer than the
+//! name). Deleting the owner deletes their tokens.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -18,7 +19,7 @@ impl MigrationTrait for Migration {
                     .col(big_pk_auto(ApiTokens::Id))
                     .col(big_integer(ApiTokens::OwnerId))
                     .col(string_len(ApiTokens::Name, 100))
-                    .col(string_len(ApiTokens::NameKey, 100))
+                    .col(string_len(ApiTokens::NameKey, 200))
                     .col(string_len(ApiTokens::Scope, 8))
                     .col(string_len(ApiTokens::Prefix, 16))
                     .col(string_len_uniq(ApiTokens::SecretHash, 64))

@@ -96,10 +96,39 @@ impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
         entries.insert(key, (value, Instant::now()));
     }
 
+    /// Changes what is remembered for `key`, if anything, keeping its age: the entry still
+    /// leaves at the TTL counted from its read. (A forgotten entry stays forgotten.)
+    pub(crate) fn amend(&self, key: &K, amend: impl FnOnce(&mut V)) {
+        if let Some((value, _)) = self.entries().get_mut(key) {
+            amend(value);
+        }
+    }
+
     /// Call after changing or deleting what `key` names.
     pub(crate) fn forget(&self, key: &K) {
         let mut entries = self.entries();
         self.epoch.fetch_add(1, Ordering::SeqCst);
         entries.remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amending_an_entry_keeps_its_age_and_a_forgotten_one_stays_forgotten() {
+        let cache: TtlCache<i64, u32> = TtlCache::new(Duration::from_millis(150));
+        cache.put(cache.epoch(), 1, 10);
+        std::thread::sleep(Duration::from_millis(100));
+        cache.amend(&1, |v| *v = 11);
+        assert_eq!(cache.get(&1), Some(11));
+        std::thread::sleep(Duration::from_millis(80));
+        // 180 ms after the read: gone, though amended 80 ms ago.
+        assert_eq!(cache.get(&1), None);
+        cache.put(cache.epoch(), 2, 20);
+        cache.forget(&2);
+        cache.amend(&2, |v| *v = 21);
+        assert_eq!(cache.get(&2), None);
     }
 }

@@ -27,7 +27,9 @@
 //!
 //! Concurrency: the check and the insert are separate statements, so attempts that arrive at
 //! the same instant can all pass a limit that the last of them reaches. The overshoot is at
-//! most the attempts in flight at once, which the argon2 pool's bounded queue keeps small.
+//! most the attempts in flight at once: for logins the argon2 pool's bounded queue keeps that
+//! small; unknown API tokens cost no hash, so a burst of them can insert more rows than the
+//! limit, which refuses the address just as long (the rows leave the window together).
 
 use std::{
     net::IpAddr,
@@ -237,8 +239,10 @@ impl LoginThrottle {
     ) -> Result<Standing, DbErr> {
         let limits = &self.limits;
         let since = now - millis(limits.window);
-        let known_since = Utc::now()
-            - chrono::Duration::from_std(limits.known_for).unwrap_or(chrono::Duration::MAX);
+        let known_since = chrono::Duration::from_std(limits.known_for)
+            .ok()
+            .and_then(|known_for| Utc::now().checked_sub_signed(known_for))
+            .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
         // The `limit`-th newest failure within the window exists exactly when the limit is
         // reached, and is the one whose leaving lifts it. `known` stops at the first session
         // from this address: an account signs in from its desk thousands of times.
@@ -300,7 +304,7 @@ impl LoginThrottle {
 }
 
 /// Deletes the failures that left the window.
-pub(crate) async fn prune(db: &DatabaseConnection, window: Duration) -> Result<u64, DbErr> {
+async fn prune(db: &DatabaseConnection, window: Duration) -> Result<u64, DbErr> {
     let before = now_ms() - millis(window);
     let backend = db.get_database_backend();
     let sql = "DELETE FROM login_failures WHERE failed_at_ms <= $1";
@@ -365,6 +369,8 @@ fn user_key(username: &str) -> String {
         .trim()
         .to_lowercase()
         .chars()
+        // No username has them, and PostgreSQL's text refuses NUL.
+        .filter(|c| !c.is_control())
         .take(MAX_USERNAME_CHARS)
         .collect()
 }

@@ -67,7 +67,11 @@ impl AuthMutation {
         .await;
         match session {
             Ok(session) => {
-                throttle.succeeded(&state.db, &attempt).await?;
+                // The session is committed: a failure to clear old failures must not turn a
+                // good login into an error (the rows leave with the window anyway).
+                if let Err(err) = throttle.succeeded(&state.db, &attempt).await {
+                    tracing::warn!(error = %err, "could not clear the login's earlier failures");
+                }
                 Ok(session.into())
             }
             Err(err @ AppError::Unauthenticated(_)) => {

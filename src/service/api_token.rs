@@ -174,11 +174,11 @@ pub(crate) async fn authenticate(
     secret: &str,
 ) -> Result<Presented> {
     let hash = hash_secret(secret);
-    // Taken first: a revocation on this instance from here on keeps both puts below out.
-    let read_at = cache.epoch();
     let grant = match cache.get(&hash) {
         Some(grant) => grant,
         None => {
+            // Taken before the read: a revocation on this instance meanwhile keeps it out.
+            let read_at = cache.epoch();
             let Some(token) = api_token::Entity::find()
                 .filter(api_token::Column::SecretHash.eq(hash.as_str()))
                 .one(db)
@@ -206,15 +206,9 @@ pub(crate) async fn authenticate(
             .is_none_or(|last| at - last >= LAST_USED_EVERY)
     {
         touch(db, grant, at).await?;
-        // Remembered as written, so this instance does not write again within the minute.
-        cache.put(
-            read_at,
-            hash,
-            Grant {
-                last_used_at: Some(at),
-                ..grant.clone()
-            },
-        );
+        // Remembered as written, so this instance does not write again within the minute;
+        // without renewing the entry, which must still be re-read (revoked?) at its TTL.
+        cache.amend(&hash, |grant| grant.last_used_at = Some(at));
     }
     Ok(presented)
 }

@@ -95,6 +95,18 @@ async fn an_attacker_elsewhere_cannot_lock_the_admin_out(app: TestApp) {
     assert_eq!(stored_failures(&app).await, 5);
 }
 
+/// A username with control characters (NUL is refused earlier, as any text holding it) is a
+/// wrong login like any other, and counts for the name without them.
+async fn control_characters_in_a_username_are_a_plain_failure(app: TestApp) {
+    for _ in 0..5 {
+        expect_error(
+            &login_from(&app, "203.0.113.8", "adm\u{7}in", "x").await,
+            "UNAUTHENTICATED",
+        );
+    }
+    refused(&login_from(&app, "203.0.113.8", "admin", "x").await);
+}
+
 /// A success clears its pair: the next mistakes start from zero.
 async fn a_success_clears_its_own_pair(app: TestApp) {
     const HOME: &str = "198.51.100.8";
@@ -247,6 +259,10 @@ crate::configured_test!(
     &[FORWARDED]
 );
 crate::configured_test!(a_success_clears_its_own_pair, &[FORWARDED]);
+crate::configured_test!(
+    control_characters_in_a_username_are_a_plain_failure,
+    &[FORWARDED]
+);
 crate::configured_test!(
     one_address_is_limited_across_usernames,
     &[FORWARDED, ("HANGAR_LOGIN_MAX_FAILURES_PER_IP", "4")]
