@@ -91,6 +91,17 @@ pub(crate) struct Attempt {
     pair_failures: i64,
 }
 
+impl Attempt {
+    /// Keyed as the table stores it; its pair's failures are not known yet.
+    fn new(username: String, address: Option<IpAddr>) -> Self {
+        Self {
+            username,
+            address: address.map(address_key).unwrap_or_default(),
+            pair_failures: 0,
+        }
+    }
+}
+
 /// What the database holds about one attempt's username and address within the window.
 #[derive(Debug, Default, PartialEq)]
 struct Standing {
@@ -128,22 +139,15 @@ impl LoginThrottle {
         username: &str,
         address: Option<IpAddr>,
     ) -> Result<Attempt, AppError> {
-        let attempt = Attempt {
-            username: user_key(username),
-            address: address.map(address_key).unwrap_or_default(),
-            pair_failures: 0,
-        };
+        let attempt = Attempt::new(user_key(username), address);
         let now = now_ms();
         let standing = self.standing(db, &attempt, now).await?;
         if let Some(refusal) = verdict(&self.limits, &standing, address.is_some(), now) {
-            let retry_after_secs = retry_after(refusal.until_ms, now);
-            return Err(AppError::TooManyRequests {
-                message: format!(
-                    "too many failed logins{}: try again in {retry_after_secs} s",
-                    refusal.scope
-                ),
-                retry_after_secs,
-            });
+            return Err(too_many(
+                &format!("failed logins{}", refusal.scope),
+                refusal.until_ms,
+                now,
+            ));
         }
         Ok(Attempt {
             pair_failures: standing.pair_failures,
@@ -159,11 +163,7 @@ impl LoginThrottle {
         db: &DatabaseConnection,
         address: Option<IpAddr>,
     ) -> Result<(), AppError> {
-        let attempt = Attempt {
-            username: UNKNOWN_API_TOKEN.into(),
-            address: address.map(address_key).unwrap_or_default(),
-            pair_failures: 0,
-        };
+        let attempt = Attempt::new(UNKNOWN_API_TOKEN.into(), address);
         let now = now_ms();
         // The per-username ceiling protects accounts; this name is none.
         let standing = Standing {
@@ -171,13 +171,11 @@ impl LoginThrottle {
             ..self.standing(db, &attempt, now).await?
         };
         if let Some(refusal) = verdict(&self.limits, &standing, address.is_some(), now) {
-            let retry_after_secs = retry_after(refusal.until_ms, now);
-            return Err(AppError::TooManyRequests {
-                message: format!(
-                    "too many unknown API tokens from this address: try again in {retry_after_secs} s"
-                ),
-                retry_after_secs,
-            });
+            return Err(too_many(
+                "unknown API tokens from this address",
+                refusal.until_ms,
+                now,
+            ));
         }
         self.failed(db, &attempt).await
     }
@@ -391,9 +389,14 @@ pub(crate) fn address_key(address: IpAddr) -> String {
     }
 }
 
-/// Whole seconds until `until_ms`, at least 1.
-fn retry_after(until_ms: i64, now: i64) -> u64 {
-    ((until_ms - now).max(1) as u64).div_ceil(1000)
+/// TOO_MANY_REQUESTS for "too many `what`", with `retryAfter` in whole seconds until
+/// `until_ms` (at least 1), and the message naming the same wait.
+fn too_many(what: &str, until_ms: i64, now: i64) -> AppError {
+    let retry_after_secs = ((until_ms - now).max(1) as u64).div_ceil(1000);
+    AppError::TooManyRequests {
+        message: format!("too many {what}: try again in {retry_after_secs} s"),
+        retry_after_secs,
+    }
 }
 
 fn now_ms() -> i64 {

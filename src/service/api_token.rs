@@ -5,10 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    ExprTrait, QueryFilter, QueryOrder, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder, sea_query::Expr,
 };
-use serde_json::{Value, json};
 
 use crate::{
     auth::{
@@ -22,7 +21,7 @@ use crate::{
     },
     error::{AppError, Result, conflict_on_unique},
     service::{
-        audit::{self, Actor, AuditEntity, Change},
+        audit::{self, Actor, AuditEntity, Change, api_token_snapshot},
         now, user as users,
         validate::{key, required_text},
     },
@@ -81,7 +80,11 @@ pub(crate) async fn create(
     .insert(&txn)
     .await
     .map_err(|e| conflict_on_unique(e, taken))?;
-    let change = Change::created(AuditEntity::ApiToken, created.id, snapshot(&created));
+    let change = Change::created(
+        AuditEntity::ApiToken,
+        created.id,
+        api_token_snapshot(&created),
+    );
     audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
     Ok((created, secret))
@@ -147,8 +150,8 @@ pub(crate) async fn revoke(
     let change = Change::updated(
         AuditEntity::ApiToken,
         id,
-        snapshot(&token),
-        snapshot(&revoked),
+        api_token_snapshot(&token),
+        api_token_snapshot(&revoked),
     );
     audit::record(&txn, actor, [change]).await?;
     txn.commit().await?;
@@ -226,18 +229,4 @@ async fn touch(db: &DatabaseConnection, grant: &Grant, at: DateTime<Utc>) -> Res
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// A token as the audit trail shows it: never the secret nor its hash.
-fn snapshot(token: &api_token::Model) -> Value {
-    let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
-    json!({
-        "id": token.id.to_string(),
-        "ownerId": token.owner_id.to_string(),
-        "name": token.name,
-        "scope": token.scope.to_value(),
-        "prefix": token.prefix,
-        "expiresAt": time(token.expires_at),
-        "revokedAt": time(token.revoked_at),
-    })
 }

@@ -1,5 +1,5 @@
 //! The audit trail: who created, changed or deleted which user, camera, drone, site,
-//! maintenance entry or photo, when, and what it looked like before and after.
+//! maintenance entry, photo or API token, when, and what it looked like before and after.
 //!
 //! Services call [`record`] with their own transaction, so a change and its audit rows commit
 //! or roll back together: the trail can never claim a change that did not happen, nor miss one
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 pub(crate) use crate::entity::audit::{AuditAction, AuditEntity};
 use crate::{
-    entity::{audit, camera, drone, maintenance, photo, site, user},
+    entity::{api_token, audit, camera, drone, maintenance, photo, site, user},
     error::Result,
     service::{
         filter::DateTimeFilter,
@@ -202,6 +202,19 @@ pub(crate) fn photo_snapshot(photo: &photo::Model) -> Value {
         "sha256": photo.sha256,
         "caption": photo.caption,
         "uploadedById": photo.uploaded_by_id.map(|id| id.to_string()),
+    })
+}
+
+/// An API token as the trail shows it: never the secret nor its hash.
+pub(crate) fn api_token_snapshot(token: &api_token::Model) -> Value {
+    json!({
+        "id": token.id.to_string(),
+        "ownerId": token.owner_id.to_string(),
+        "name": token.name,
+        "scope": token.scope.to_value(),
+        "prefix": token.prefix,
+        "expiresAt": time(token.expires_at),
+        "revokedAt": time(token.revoked_at),
     })
 }
 
