@@ -1,4 +1,5 @@
-//! Database connections for both engines, migrations, and the write-transaction helper.
+//! Database connections for both engines, migrations, and the primitives write transactions
+//! are made of (begin, take a turn, raise the inventory epoch).
 
 use std::{
     sync::{
@@ -114,7 +115,9 @@ pub(crate) async fn take_turn(txn: &DatabaseTransaction, lock: TurnLock) -> Resu
     Ok(())
 }
 
-/// Starts a transaction that will write.
+/// Starts a transaction that will write. Services do not call it: they write through
+/// `service::write` (inventory and audited writes) or `service::session::begin` (sign-in
+/// bookkeeping), which own the commit.
 ///
 /// On SQLite it begins `IMMEDIATE`, taking the write lock up front: a deferred transaction that
 /// reads first and writes later can otherwise fail with SQLITE_BUSY when another writer got in
@@ -127,15 +130,15 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTrans
     .await
 }
 
-/// Commits a transaction that wrote the inventory (drones and their links, cameras, sites),
-/// raising `inventory_epoch` by one as its last statement. Every such transaction must commit
-/// through here: the remembered `totalCount`s (`service::pagination::total`) are exact only
+/// Raises `inventory_epoch` by one in `txn`. Only `service::write::WriteTxn::commit` calls
+/// it, as the last statement before COMMIT of every transaction that may have written the
+/// inventory: the remembered `totalCount`s (`service::pagination::total`) are exact only
 /// because no inventory change commits without moving the epoch.
 ///
 /// Last, right before COMMIT, so the slot's row lock is held for the commit alone and never
 /// while the transaction waits for another lock (no new deadlocks); a random slot of eight,
 /// so writers committing at once seldom queue on one row.
-pub(crate) async fn commit_inventory(txn: DatabaseTransaction) -> Result<(), DbErr> {
+pub(crate) async fn raise_inventory_epoch(txn: &DatabaseTransaction) -> Result<(), DbErr> {
     let slot = rand::random_range(0..migration::INVENTORY_EPOCH_SLOTS);
     let mut raise = Query::update();
     raise
@@ -143,7 +146,7 @@ pub(crate) async fn commit_inventory(txn: DatabaseTransaction) -> Result<(), DbE
         .value(Alias::new("n"), Expr::col(Alias::new("n")).add(1))
         .and_where(Expr::col(Alias::new("slot")).eq(slot));
     txn.execute(&raise).await?;
-    txn.commit().await
+    Ok(())
 }
 
 /// Rows a bulk write must add before its tables' statistics are looked at.

@@ -23,7 +23,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBacken
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::{db, error::Result};
+use crate::error::Result;
 
 /// Change batches a subscriber may fall behind by before it is dropped.
 pub(crate) const SUBSCRIBER_BUFFER: usize = 1024;
@@ -158,51 +158,51 @@ async fn listen(
     }
 }
 
-/// Changes made by one transaction, announced only once it commits.
-pub(crate) struct Outbox<'a> {
-    events: &'a Events,
+/// Changes made by one transaction, announced only once it commits. Owned by the
+/// transaction that makes them (`service::write::WriteTxn`), which calls [`Outbox::send_in`]
+/// right before its commit and [`Outbox::deliver`] right after.
+#[derive(Default)]
+pub(crate) struct Outbox {
     changes: Vec<DroneChange>,
 }
 
-impl<'a> Outbox<'a> {
-    pub(crate) fn new(events: &'a Events) -> Self {
-        Self {
-            events,
-            changes: Vec::new(),
-        }
-    }
-
+impl Outbox {
     pub(crate) fn push(&mut self, kind: ChangeKind, ids: Vec<i64>) {
         if !ids.is_empty() {
             self.changes.push(DroneChange { kind, ids });
         }
     }
 
-    /// Commits `txn` (an inventory write: `db::commit_inventory`) and announces its changes.
-    pub(crate) async fn commit(self, txn: DatabaseTransaction) -> Result<()> {
-        if let Some(channel) = &self.events.channel {
-            for change in &self.changes {
-                for ids in change.ids.chunks(IDS_PER_NOTIFY) {
-                    let payload = serde_json::to_string(&DroneChange {
-                        kind: change.kind,
-                        ids: ids.to_vec(),
-                    })
-                    .expect("a change serialises");
-                    txn.execute_raw(Statement::from_sql_and_values(
-                        DbBackend::Postgres,
-                        "SELECT pg_notify($1, $2)",
-                        [channel.clone().into(), payload.into()],
-                    ))
-                    .await?;
-                }
-            }
-            db::commit_inventory(txn).await?;
-        } else {
-            db::commit_inventory(txn).await?;
-            for change in self.changes {
-                self.events.deliver(change);
+    /// PostgreSQL: issues the notifications inside `txn`, so they travel only if it commits.
+    pub(crate) async fn send_in(&self, events: &Events, txn: &DatabaseTransaction) -> Result<()> {
+        let Some(channel) = &events.channel else {
+            return Ok(());
+        };
+        for change in &self.changes {
+            for ids in change.ids.chunks(IDS_PER_NOTIFY) {
+                let payload = serde_json::to_string(&DroneChange {
+                    kind: change.kind,
+                    ids: ids.to_vec(),
+                })
+                .expect("a change serialises");
+                txn.execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_notify($1, $2)",
+                    [channel.clone().into(), payload.into()],
+                ))
+                .await?;
             }
         }
         Ok(())
+    }
+
+    /// SQLite: hands the changes to this instance's subscribers, once committed. (PostgreSQL's
+    /// arrive through the listener.)
+    pub(crate) fn deliver(self, events: &Events) {
+        if events.channel.is_none() {
+            for change in self.changes {
+                events.deliver(change);
+            }
+        }
     }
 }

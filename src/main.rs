@@ -193,7 +193,7 @@ async fn run(command: Command) -> Result<(), String> {
                 last_name: None,
                 birth_date: None,
             };
-            let created = user::create(&state.db, &state.passwords, &Actor::System, new)
+            let created = user::create(&state.writer(Actor::System), &state.passwords, new)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
@@ -215,10 +215,15 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             let write = matches!(scope, CliScope::Write);
-            let (id, secret) =
-                api_token::create_for_operator(&state.db, &username, &name, write, expires)
-                    .await
-                    .map_err(|e| e.to_string())?;
+            let (id, secret) = api_token::create_for_operator(
+                &state.writer(Actor::System),
+                &username,
+                &name,
+                write,
+                expires,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             // The secret alone on stdout, so `$(hangar token create ...)` captures it; the
             // rest on stderr.
             eprintln!("created API token {id} for {username}: it is shown once, store it now");

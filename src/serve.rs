@@ -10,7 +10,10 @@ use crate::{
     db,
     error::AppError,
     http,
-    service::user::{Bootstrap, bootstrap_admin},
+    service::{
+        audit::Actor,
+        user::{Bootstrap, bootstrap_admin},
+    },
     state::AppState,
 };
 
@@ -61,7 +64,7 @@ pub async fn bootstrap(state: &AppState) -> Result<(), StartError> {
         .admin
         .as_ref()
         .map(|(user, password)| (user.as_str(), password.expose()));
-    match bootstrap_admin(&state.db, &state.passwords, configured).await? {
+    match bootstrap_admin(&state.writer(Actor::System), &state.passwords, configured).await? {
         Bootstrap::Unchanged => {}
         Bootstrap::CreatedConfigured(username) => {
             tracing::info!(%username, "created SUPPORT user from HANGAR_ADMIN_USERNAME");

@@ -18,12 +18,14 @@ use crate::{
     events::Events,
     service::{
         api_token::TokenCache,
+        audit::Actor,
         auth::Authenticator,
         pagination::CountCache,
         photo::{
             signing::UrlSigner,
             store::{self, PhotoStore},
         },
+        write::Writer,
     },
 };
 
@@ -56,6 +58,11 @@ impl AppState {
             api_tokens: &self.api_tokens,
             throttle: &self.login_throttle,
         }
+    }
+
+    /// A write by `actor`, now (see `service::write`).
+    pub fn writer(&self, actor: Actor) -> Writer<'_> {
+        Writer::new(&self.db, &self.events, actor)
     }
 
     /// What `hangar seed` writes with.

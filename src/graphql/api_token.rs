@@ -11,7 +11,7 @@ use crate::{
     error::AppError,
     graphql::{
         common::{parse_id, to_id},
-        guard::{SignedInGuard, actor, signed_in, state},
+        guard::{SignedInGuard, signed_in, state, writer},
         loaders,
         scalars::DateTime,
         user::User,
@@ -166,8 +166,7 @@ impl ApiTokenMutation {
             role: viewer.role,
         };
         let (token, secret) = api_tokens::create(
-            &state(ctx).db,
-            &actor(ctx)?,
+            &writer(ctx)?,
             owner,
             &name,
             scope.into(),
@@ -192,14 +191,8 @@ impl ApiTokenMutation {
             role: viewer.role,
         };
         let state = state(ctx);
-        let revoked = api_tokens::revoke(
-            &state.db,
-            &state.api_tokens,
-            &actor(ctx)?,
-            by,
-            parse_id(&id)?,
-        )
-        .await?;
+        let revoked =
+            api_tokens::revoke(&writer(ctx)?, &state.api_tokens, by, parse_id(&id)?).await?;
         Ok(to_id(revoked))
     }
 }

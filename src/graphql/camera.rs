@@ -11,7 +11,7 @@ use crate::{
             count, ordering, page_args, parse_id, to_id,
         },
         connection::Connection,
-        guard::{RoleGuard, SignedInGuard, actor, state},
+        guard::{RoleGuard, SignedInGuard, state, writer},
         loaders,
         scalars::DateTime,
     },
@@ -234,7 +234,7 @@ impl CameraMutation {
         input: RegisterCameraInput,
     ) -> Result<Camera> {
         Ok(Camera(
-            cameras::register(&state(ctx).db, &actor(ctx)?, input.into()).await?,
+            cameras::register(&writer(ctx)?, input.into()).await?,
         ))
     }
 
@@ -257,13 +257,17 @@ impl CameraMutation {
         check_bulk_size(ctx, inputs.len())?;
         let inputs = inputs.into_iter().map(Into::into).collect();
         let outcome = cameras::register_many(
-            &state(ctx).db,
-            &actor(ctx)?,
+            &writer(ctx)?,
             inputs,
             on_conflict.unwrap_or_default().into(),
         )
         .await?;
-        loaders::prefetch_cameras(ctx, &[ctx.look_ahead().field("cameras")], &outcome.rows).await?;
+        loaders::prefetch_cameras(
+            ctx,
+            &loaders::bulk_cameras(&ctx.look_ahead()),
+            &outcome.rows,
+        )
+        .await?;
         Ok(BulkCamerasPayload {
             created: count(outcome.created),
             updated: count(outcome.updated),
@@ -286,7 +290,7 @@ impl CameraMutation {
             megapixels: input.megapixels,
         };
         Ok(Camera(
-            cameras::update(&state(ctx).db, &actor(ctx)?, parse_id(&id)?, patch).await?,
+            cameras::update(&writer(ctx)?, parse_id(&id)?, patch).await?,
         ))
     }
 
@@ -297,8 +301,6 @@ impl CameraMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The camera's id; unknown: NOT_FOUND.")] id: ID,
     ) -> Result<ID> {
-        Ok(to_id(
-            cameras::delete(&state(ctx).db, &actor(ctx)?, parse_id(&id)?).await?,
-        ))
+        Ok(to_id(cameras::delete(&writer(ctx)?, parse_id(&id)?).await?))
     }
 }

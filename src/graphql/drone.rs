@@ -14,7 +14,7 @@ use crate::{
         },
         connection::Connection,
         fleet::{DroneStatus, DroneStatusFilter, MaintenanceEntry, TagFilter},
-        guard::{RoleGuard, SignedInGuard, actor, state},
+        guard::{RoleGuard, SignedInGuard, state, writer},
         loaders,
         photo::Photo,
         scalars::DateTime,
@@ -450,10 +450,7 @@ impl DroneMutation {
         #[graphql(desc = "The drone. A serial number taken in any case is CONFLICT.")]
         input: RegisterDroneInput,
     ) -> Result<Drone> {
-        let actor = actor(ctx)?;
-        Ok(Drone(
-            drones::register(&state(ctx).db, &state(ctx).events, &actor, input.into()).await?,
-        ))
+        Ok(Drone(drones::register(&writer(ctx)?, input.into()).await?))
     }
 
     /// `onConflict` defaults to FAIL (also when null). One transaction, up to
@@ -475,17 +472,15 @@ impl DroneMutation {
         on_conflict: Option<OnConflict>,
     ) -> Result<BulkDronesPayload> {
         check_bulk_size(ctx, inputs.len())?;
-        let actor = actor(ctx)?;
         let inputs = inputs.into_iter().map(Into::into).collect();
         let outcome = drones::register_many(
-            &state(ctx).db,
-            &state(ctx).events,
-            &actor,
+            &writer(ctx)?,
             inputs,
             on_conflict.unwrap_or_default().into(),
         )
         .await?;
-        loaders::prefetch_drones(ctx, &[ctx.look_ahead().field("drones")], &outcome.rows).await?;
+        loaders::prefetch_drones(ctx, &loaders::bulk_drones(&ctx.look_ahead()), &outcome.rows)
+            .await?;
         Ok(BulkDronesPayload {
             created: count(outcome.created),
             updated: count(outcome.updated),
@@ -515,14 +510,7 @@ impl DroneMutation {
             maintenance_interval_days: patch(input.maintenance_interval_days),
         };
         Ok(Drone(
-            drones::update(
-                &state(ctx).db,
-                &state(ctx).events,
-                &actor(ctx)?,
-                parse_id(&id)?,
-                patch,
-            )
-            .await?,
+            drones::update(&writer(ctx)?, parse_id(&id)?, patch).await?,
         ))
     }
 
@@ -534,14 +522,7 @@ impl DroneMutation {
         #[graphql(desc = "The drone's id; unknown: NOT_FOUND.")] id: ID,
     ) -> Result<ID> {
         Ok(to_id(
-            drones::delete(
-                &state(ctx).db,
-                &state(ctx).events,
-                state(ctx).photos.as_ref(),
-                &actor(ctx)?,
-                parse_id(&id)?,
-            )
-            .await?,
+            drones::delete(&writer(ctx)?, state(ctx).photos.as_ref(), parse_id(&id)?).await?,
         ))
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     graphql::{
         common::{count, parse_id, to_id},
         drone::{Drone, DroneFilter},
-        guard::{RoleGuard, SignedInGuard, actor, signed_in, state},
+        guard::{RoleGuard, SignedInGuard, signed_in, state, writer},
         loaders,
         scalars::DateTime,
         site::Site,
@@ -404,9 +404,7 @@ impl FleetMutation {
     ) -> Result<Drone> {
         Ok(Drone(
             status::check_out(
-                &state(ctx).db,
-                &state(ctx).events,
-                &actor(ctx)?,
+                &writer(ctx)?,
                 parse_id(&id)?,
                 parse_id(&to)?,
                 due_back_at.map(|t| t.0),
@@ -440,15 +438,7 @@ impl FleetMutation {
             note,
         };
         Ok(Drone(
-            status::check_in(
-                &state(ctx).db,
-                &state(ctx).events,
-                &actor(ctx)?,
-                signed_in(ctx)?.role,
-                parse_id(&id)?,
-                how,
-            )
-            .await?,
+            status::check_in(&writer(ctx)?, signed_in(ctx)?.role, parse_id(&id)?, how).await?,
         ))
     }
 
@@ -466,9 +456,7 @@ impl FleetMutation {
     ) -> Result<Drone> {
         Ok(Drone(
             status::set_status(
-                &state(ctx).db,
-                &state(ctx).events,
-                &actor(ctx)?,
+                &writer(ctx)?,
                 parse_id(&id)?,
                 status.into(),
                 note.as_deref(),
@@ -492,14 +480,7 @@ impl FleetMutation {
             return_to_service: input.return_to_service.unwrap_or(false),
         };
         Ok(MaintenanceEntry(
-            maintenance::record(
-                &state(ctx).db,
-                &state(ctx).events,
-                &actor(ctx)?,
-                parse_id(&drone_id)?,
-                input,
-            )
-            .await?,
+            maintenance::record(&writer(ctx)?, parse_id(&drone_id)?, input).await?,
         ))
     }
 }

@@ -229,9 +229,9 @@ impl Executor for Gateway {
         }
     }
 
-    /// graphql-ws: a subscription streams for as long as the client wants it, each event
-    /// resolved without loaders (a cache would go stale between events); a query or mutation
-    /// is one answer with its loaders and deadline, exactly as over HTTP.
+    /// graphql-ws: a subscription streams for as long as the client wants it, with loaders
+    /// that start afresh for each event; a query or mutation is one answer with its loaders
+    /// and deadline, exactly as over HTTP.
     fn execute_stream(
         &self,
         request: Request,
@@ -254,6 +254,9 @@ impl Executor for Gateway {
                     error_codes::add_codes(&mut response);
                     response
                 };
+                // Per operation: a loader's cache never outlives the operation it serves (a
+                // subscription's forgets between events: `Loaders::forget`).
+                request.data.insert(Loaders::new(&gateway.db));
                 if operation_type(&mut request) == Some(OperationType::Subscription) {
                     return gateway
                         .schema
@@ -261,7 +264,6 @@ impl Executor for Gateway {
                         .map(add_codes)
                         .boxed();
                 }
-                request.data.insert(Loaders::new(&gateway.db));
                 let mut answer = gateway
                     .schema
                     .execute_stream_with_session_data(request, session_data.clone());

@@ -12,7 +12,7 @@ use crate::{
     auth::{Credential, SignedIn, Viewer, api_token::effective},
     entity::{api_token::Scope, user::Role},
     error::AppError,
-    service::audit::Actor,
+    service::{audit::Actor, write::Writer},
     state::AppState,
 };
 
@@ -100,6 +100,11 @@ pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
         id: user.user_id,
         username: user.username.to_string(),
     })
+}
+
+/// A write by the signed-in viewer, now: what every mutation hands its service.
+pub(crate) fn writer<'a>(ctx: &Context<'a>) -> Result<Writer<'a>, AppError> {
+    Ok(state(ctx).writer(actor(ctx)?))
 }
 
 /// Requires a signed-in viewer with `0`'s role. Fields using it say "SUPPORT only." in

@@ -11,7 +11,7 @@ use crate::{
     graphql::{
         common::{parse_id, to_id},
         context::PublicOrigin,
-        guard::{RoleGuard, actor, state},
+        guard::{RoleGuard, state, writer},
         loaders,
         scalars::DateTime,
         user::User,
@@ -139,15 +139,7 @@ impl PhotoMutation {
         }
         let upload = photos::Upload { bytes, caption };
         Ok(Photo(
-            photos::add(
-                &app.db,
-                &app.events,
-                app.photos.as_ref(),
-                &actor(ctx)?,
-                drone_id,
-                upload,
-            )
-            .await?,
+            photos::add(&writer(ctx)?, app.photos.as_ref(), drone_id, upload).await?,
         ))
     }
 
@@ -161,14 +153,7 @@ impl PhotoMutation {
     ) -> Result<ID> {
         let app = state(ctx);
         Ok(to_id(
-            photos::delete(
-                &app.db,
-                &app.events,
-                app.photos.as_ref(),
-                &actor(ctx)?,
-                parse_id(&id)?,
-            )
-            .await?,
+            photos::delete(&writer(ctx)?, app.photos.as_ref(), parse_id(&id)?).await?,
         ))
     }
 }

@@ -11,7 +11,7 @@ use crate::{
         },
         connection::Connection,
         drone::{Drone, DroneFilter, DroneOrder, drone_page},
-        guard::{RoleGuard, SignedInGuard, actor, state},
+        guard::{RoleGuard, SignedInGuard, state, writer},
         loaders,
         scalars::DateTime,
     },
@@ -275,9 +275,7 @@ impl SiteMutation {
             country: input.country,
             contact: input.contact,
         };
-        Ok(Site(
-            sites::create(&state(ctx).db, &actor(ctx)?, input).await?,
-        ))
+        Ok(Site(sites::create(&writer(ctx)?, input).await?))
     }
 
     /// SUPPORT only.
@@ -296,7 +294,7 @@ impl SiteMutation {
             contact: patch(input.contact),
         };
         Ok(Site(
-            sites::update(&state(ctx).db, &actor(ctx)?, parse_id(&id)?, patch).await?,
+            sites::update(&writer(ctx)?, parse_id(&id)?, patch).await?,
         ))
     }
 
@@ -307,8 +305,6 @@ impl SiteMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The site.")] id: ID,
     ) -> Result<ID> {
-        Ok(to_id(
-            sites::delete(&state(ctx).db, &actor(ctx)?, parse_id(&id)?).await?,
-        ))
+        Ok(to_id(sites::delete(&writer(ctx)?, parse_id(&id)?).await?))
     }
 }

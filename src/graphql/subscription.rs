@@ -4,7 +4,7 @@
 use std::{collections::VecDeque, sync::Arc};
 
 use async_graphql::{Context, Enum, ID, Object, Result, Subscription};
-use futures_util::{Stream, stream};
+use futures_util::{Stream, StreamExt, stream};
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
 use crate::{
@@ -14,8 +14,8 @@ use crate::{
         common::to_id,
         drone::Drone,
         guard::{SignedInGuard, state},
+        loaders,
     },
-    service::drone as drones,
 };
 
 /// What happened to the drone.
@@ -54,9 +54,7 @@ impl DroneEvent {
         if self.kind == DroneEventKind::Deleted {
             return Ok(None);
         }
-        Ok(drones::find_by_id(&state(ctx).db, self.drone_id)
-            .await?
-            .map(Drone))
+        Ok(loaders::drone(ctx, self.drone_id).await?.map(Drone))
     }
 }
 
@@ -75,7 +73,15 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
     ) -> impl Stream<Item = Result<DroneEvent>> + use<> {
         let receiver = state(ctx).events.subscribe();
-        events_stream(receiver)
+        let loaders = loaders::of(ctx).cloned();
+        events_stream(receiver).map(move |event| {
+            // Each event is resolved whole before the next is asked for: forgetting here
+            // gives each one a fresh cache, never an earlier event's answers.
+            if let Ok(loaders) = &loaders {
+                loaders.forget();
+            }
+            event
+        })
     }
 }
 

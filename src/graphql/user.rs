@@ -11,7 +11,7 @@ use crate::{
         common::{SortDirection, StringFilter, ordering, page_args, parse_id, patch, to_id},
         connection::Connection,
         drone::Drone,
-        guard::{RoleGuard, SESSION_ONLY, SignedInGuard, actor, signed_in, state, viewer},
+        guard::{RoleGuard, SESSION_ONLY, SignedInGuard, signed_in, state, viewer, writer},
         loaders,
         scalars::{Date, DateTime},
     },
@@ -255,7 +255,7 @@ impl UserMutation {
         let viewer = signed_in(ctx)?;
         let patch = profile_patch(input.first_name, input.last_name, input.birth_date);
         Ok(User(
-            users::update_profile(&state(ctx).db, &actor(ctx)?, viewer.user_id, patch).await?,
+            users::update_profile(&writer(ctx)?, viewer.user_id, patch).await?,
         ))
     }
 
@@ -275,7 +275,7 @@ impl UserMutation {
         };
         let state = state(ctx);
         users::change_password(
-            &state.db,
+            &writer(ctx)?,
             &state.passwords,
             viewer.user_id,
             session_id,
@@ -304,7 +304,7 @@ impl UserMutation {
             birth_date: input.birth_date.map(|d| d.0),
         };
         Ok(User(
-            users::create(&state.db, &state.passwords, &actor(ctx)?, new).await?,
+            users::create(&writer(ctx)?, &state.passwords, new).await?,
         ))
     }
 
@@ -324,15 +324,7 @@ impl UserMutation {
             password: input.password,
         };
         Ok(User(
-            users::update(
-                &state.db,
-                &state.passwords,
-                &state.viewers,
-                &actor(ctx)?,
-                id,
-                update,
-            )
-            .await?,
+            users::update(&writer(ctx)?, &state.passwords, &state.viewers, id, update).await?,
         ))
     }
 
@@ -346,7 +338,7 @@ impl UserMutation {
     ) -> Result<ID> {
         let id = parse_id(&id)?;
         Ok(to_id(
-            users::delete(&state(ctx).db, &state(ctx).viewers, &actor(ctx)?, id).await?,
+            users::delete(&writer(ctx)?, &state(ctx).viewers, id).await?,
         ))
     }
 }

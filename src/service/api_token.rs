@@ -14,16 +14,16 @@ use crate::{
         api_token::{Grant, Presented, hash_secret, new_secret},
         cache::TtlCache,
     },
-    db,
     entity::{
         api_token::{self, Scope},
         user::Role,
     },
     error::{AppError, Result, conflict_on_unique},
     service::{
-        audit::{self, Actor, AuditEntity, Change, api_token_snapshot},
+        audit::{AuditEntity, Change, api_token_snapshot},
         now, user as users,
         validate::{key, required_text},
+        write::Writer,
     },
 };
 
@@ -43,15 +43,14 @@ pub(crate) struct Owner {
 /// Creates a token for `owner` and returns it with its secret (the only time it exists in the
 /// clear).
 pub(crate) async fn create(
-    db: &DatabaseConnection,
-    actor: &Actor,
+    w: &Writer<'_>,
     owner: Owner,
     name: &str,
     scope: Scope,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(api_token::Model, String)> {
     let name = required_text("name", name, MAX_NAME_CHARS).map_err(AppError::bad_input)?;
-    let at = now();
+    let at = w.now;
     if expires_at.is_some_and(|expires| expires <= at) {
         return Err(AppError::bad_input("expiresAt must be in the future"));
     }
@@ -63,7 +62,7 @@ pub(crate) async fn create(
     let (secret, secret_hash, prefix) = new_secret();
     let taken =
         || format!("you already have an API token named {name:?}: revoke it or pick another name");
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin_outside_inventory().await?;
     let created = api_token::ActiveModel {
         owner_id: Set(owner.id),
         name_key: Set(key(&name)),
@@ -85,7 +84,7 @@ pub(crate) async fn create(
         created.id,
         api_token_snapshot(&created),
     );
-    audit::record(&txn, actor, [change]).await?;
+    txn.audit([change]).await?;
     txn.commit().await?;
     Ok((created, secret))
 }
@@ -93,21 +92,21 @@ pub(crate) async fn create(
 /// `hangar token create`: a token for `username`, made by the operator (audited as the
 /// system), expiring after `lifetime` if given. Returns the token's id and its secret.
 pub async fn create_for_operator(
-    db: &DatabaseConnection,
+    w: &Writer<'_>,
     username: &str,
     name: &str,
     write: bool,
     lifetime: Option<std::time::Duration>,
 ) -> Result<(i64, String)> {
     let normalized = users::normalize_username(username)?;
-    let user = users::find_by_username(db, &normalized)
+    let user = users::find_by_username(w.db, &normalized)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no user named {normalized:?}")))?;
     let expires_at = lifetime
         .map(|l| {
             chrono::Duration::from_std(l)
                 .ok()
-                .and_then(|l| now().checked_add_signed(l))
+                .and_then(|l| w.now.checked_add_signed(l))
                 .ok_or_else(|| AppError::bad_input("--expires is too far away"))
         })
         .transpose()?;
@@ -116,21 +115,15 @@ pub async fn create_for_operator(
         role: user.role,
     };
     let scope = if write { Scope::Write } else { Scope::Read };
-    let (token, secret) = create(db, &Actor::System, owner, name, scope, expires_at).await?;
+    let (token, secret) = create(w, owner, name, scope, expires_at).await?;
     Ok((token.id, secret))
 }
 
 /// Revokes a live token: its owner may, and SUPPORT may revoke anyone's. Anyone else's token
 /// is NOT_FOUND, as a token that does not exist: ids of others' tokens are not confirmed.
-pub(crate) async fn revoke(
-    db: &DatabaseConnection,
-    cache: &TokenCache,
-    actor: &Actor,
-    by: Owner,
-    id: i64,
-) -> Result<i64> {
+pub(crate) async fn revoke(w: &Writer<'_>, cache: &TokenCache, by: Owner, id: i64) -> Result<i64> {
     let not_found = || AppError::NotFound(format!("no live API token with id {id} of yours"));
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin_outside_inventory().await?;
     let token = api_token::Entity::find_by_id(id)
         .filter(api_token::Column::RevokedAt.is_null())
         .one(&txn)
@@ -138,7 +131,7 @@ pub(crate) async fn revoke(
         .filter(|t| t.owner_id == by.id || by.role == Role::Support)
         .ok_or_else(not_found)?;
     let mut revoked = token.clone();
-    revoked.revoked_at = Some(now());
+    revoked.revoked_at = Some(w.now);
     api_token::Entity::update_many()
         .col_expr(
             api_token::Column::RevokedAt,
@@ -153,7 +146,7 @@ pub(crate) async fn revoke(
         api_token_snapshot(&token),
         api_token_snapshot(&revoked),
     );
-    audit::record(&txn, actor, [change]).await?;
+    txn.audit([change]).await?;
     txn.commit().await?;
     cache.forget(&token.secret_hash);
     Ok(id)

@@ -5,6 +5,7 @@
 //! or roll back together: the trail can never claim a change that did not happen, nor miss one
 //! that did. Snapshots are built here, in one place, and never contain a password hash.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, Select,
@@ -17,7 +18,6 @@ use crate::{
     error::Result,
     service::{
         filter::DateTimeFilter,
-        now,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
     },
 };
@@ -92,13 +92,14 @@ impl Change {
     }
 }
 
-/// Writes `changes` as audit rows, in the caller's transaction.
+/// Writes `changes` as audit rows made by `actor` at `at`, in the caller's transaction
+/// (services call it through `service::write::WriteTxn::audit`).
 pub(crate) async fn record(
     txn: &impl ConnectionTrait,
     actor: &Actor,
+    at: DateTime<Utc>,
     changes: impl IntoIterator<Item = Change>,
 ) -> Result<()> {
-    let at = now();
     let (actor_id, actor_username) = match actor {
         Actor::User { id, username } => (Some(*id), Some(username.clone())),
         Actor::System => (None, None),

@@ -16,7 +16,6 @@ use crate::{
         throttle::LoginThrottle,
         token::Tokens,
     },
-    db,
     entity::user,
     error::{AppError, Result},
     service::{
@@ -59,7 +58,7 @@ pub async fn login(
         _ => return Err(AppError::Unauthenticated(BAD_CREDENTIALS.into())),
     };
     let family = uuid::Uuid::new_v4().to_string();
-    let txn = db::begin_write(db).await?;
+    let txn = session::begin(db).await?;
     let refresh = session::issue(&txn, tokens, user.id, &family, address).await?;
     txn.commit().await?;
     issue(tokens, user, &family, refresh)
@@ -91,7 +90,7 @@ pub(crate) async fn refresh(
     presented: &str,
     address: Option<IpAddr>,
 ) -> Result<Session> {
-    let txn = db::begin_write(db).await?;
+    let txn = session::begin(db).await?;
     let (user_id, family) = match session::claim(&txn, presented).await? {
         Rotation::Claimed { user_id, family } => (user_id, family),
         Rotation::Reused { user_id } => {
@@ -111,7 +110,7 @@ pub(crate) async fn refresh(
 
 /// Revokes one refresh token. Returns whether it was live (unused, unrevoked, unexpired).
 pub(crate) async fn logout(db: &DatabaseConnection, presented: &str) -> Result<bool> {
-    let txn = db::begin_write(db).await?;
+    let txn = session::begin(db).await?;
     let revoked = session::revoke(&txn, presented).await?;
     txn.commit().await?;
     Ok(revoked)

@@ -1,12 +1,14 @@
 //! Bulk registration, once for every domain: validate every item -> resolve what they refer
 //! to -> find the keys that exist -> apply the FAIL/SKIP/UPDATE policy -> multi-row writes ->
 //! audit -> an outcome in input order. A domain plugs in with [`BulkEntity`]: what an item is,
-//! its key, how its rows are read and written.
+//! its key, how its rows are read and written. It is the only way rows of such a domain are
+//! registered: a single registration (`registerDrone`) is a batch of one ([`register_one`]),
+//! whose problems are reported as one item's, without an index.
 //!
 //! Nothing is written unless every item is valid (and, with FAIL, none exists yet): all
 //! problems are reported together, by index. The skeleton stops short of committing and hands
-//! back a [`Staged`] transaction, so a domain that announces its changes (drones) commits
-//! through its outbox and one that does not (cameras) commits with `db::commit_inventory`.
+//! back a [`Staged`] transaction, so a domain that announces its changes (drones) announces
+//! them before it commits.
 
 use std::{
     collections::{HashMap, hash_map::Entry},
@@ -23,11 +25,11 @@ use serde_json::Value;
 
 use crate::{
     db::{self, TurnLock},
-    error::{Result, conflict_on_foreign_key, conflict_on_race},
+    error::{AppError, Result, conflict_on_foreign_key, conflict_on_race},
     service::{
-        audit::{self, Actor, AuditEntity, Change},
-        now,
+        audit::{Actor, AuditEntity, Change},
         validate::ItemErrors,
+        write::{WriteTxn, Writer},
     },
 };
 
@@ -70,6 +72,9 @@ pub(crate) trait BulkEntity {
     const TURN: TurnLock;
     /// The key's name in messages ("serial number", "model").
     const KEY_NAME: &'static str;
+
+    /// CONFLICT for a single registration whose key (as typed) exists already.
+    fn taken(shown_key: &str) -> AppError;
 
     fn validate(input: &Self::Input) -> Result<Self::Item, String>;
     /// The item's unique key (case-folded).
@@ -136,28 +141,59 @@ pub(crate) trait BulkEntity {
 }
 
 /// A bulk registration written but not committed yet.
-pub(crate) struct Staged<M> {
-    pub txn: DatabaseTransaction,
+pub(crate) struct Staged<'w, M> {
+    pub txn: WriteTxn<'w>,
     pub outcome: BulkOutcome<M>,
     pub created_ids: Vec<i64>,
     pub updated_ids: Vec<i64>,
 }
 
-impl<M> Staged<M> {
+impl<M> Staged<'_, M> {
     /// Commits, for a domain that announces nothing.
     pub(crate) async fn commit(self) -> Result<BulkOutcome<M>> {
-        db::commit_inventory(self.txn).await?;
+        self.txn.commit().await?;
         Ok(self.outcome)
     }
 }
 
+/// How problems are reported.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Report {
+    /// By item index (`registerDrones`).
+    ByIndex,
+    /// As the one item's own: its first problem alone, as a single registration says it.
+    One,
+}
+
+/// Registers one row of `E`: a batch of one with FAIL, its problems reported as its own. Not
+/// committed yet.
+pub(crate) async fn register_one<'w, E: BulkEntity>(
+    w: &'w Writer<'_>,
+    input: E::Input,
+) -> Result<(WriteTxn<'w>, E::Model)> {
+    let staged = register::<E>(
+        w,
+        std::slice::from_ref(&input),
+        OnConflict::Fail,
+        Report::One,
+    )
+    .await?;
+    let row = staged
+        .outcome
+        .rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal("a registration of one wrote no row".into()))?;
+    Ok((staged.txn, row))
+}
+
 /// Registers `inputs` as rows of `E` in one transaction; see the module's header.
-pub(crate) async fn register<E: BulkEntity>(
-    db: &DatabaseConnection,
-    actor: &Actor,
+pub(crate) async fn register<'w, E: BulkEntity>(
+    w: &'w Writer<'_>,
     inputs: &[E::Input],
     policy: OnConflict,
-) -> Result<Staged<E::Model>> {
+    report: Report,
+) -> Result<Staged<'w, E::Model>> {
     let mut errors = ItemErrors::default();
     let mut first_of: HashMap<String, usize> = HashMap::new();
     let mut items: Vec<(usize, E::Item)> = Vec::with_capacity(inputs.len());
@@ -181,13 +217,21 @@ pub(crate) async fn register<E: BulkEntity>(
             Err(message) => errors.push(index, message),
         }
     }
-    let refs = E::refs(db, &items, &mut errors).await?;
-    errors.into_bad_input()?;
+    let refs = E::refs(w.db, &items, &mut errors).await?;
+    match report {
+        Report::ByIndex => errors.into_bad_input()?,
+        Report::One => errors.into_first()?,
+    }
 
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin().await?;
     db::take_turn(&txn, E::TURN).await?;
     let keys: Vec<String> = items.iter().map(|(_, i)| E::key(i).to_owned()).collect();
     let existing = E::existing(&txn, &keys).await?;
+    if report == Report::One
+        && let Some((_, item)) = items.iter().find(|(_, i)| existing.contains_key(E::key(i)))
+    {
+        return Err(E::taken(E::shown_key(item)));
+    }
     if policy == OnConflict::Fail {
         let mut conflicts = ItemErrors::default();
         for (index, item) in &items {
@@ -221,7 +265,7 @@ pub(crate) async fn register<E: BulkEntity>(
             !skip
         })
         .collect();
-    let mut written = E::write(&txn, &rows, &refs, actor, now(), policy).await?;
+    let mut written = E::write(&txn, &rows, &refs, &w.actor, w.now, policy).await?;
 
     // Counted from what was written, not from what the look-up predicted.
     let by_key: HashMap<&str, &E::Item> = rows.iter().map(|item| (E::key(item), *item)).collect();
@@ -239,7 +283,7 @@ pub(crate) async fn register<E: BulkEntity>(
             None => Change::created(E::AUDIT, id, after),
         }
     });
-    audit::record(&txn, actor, changes).await?;
+    txn.audit(changes).await?;
 
     let position: HashMap<&str, usize> = rows
         .iter()

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -17,10 +17,10 @@ use crate::{
     entity::{camera, drone_camera},
     error::{AppError, Result, conflict_on_unique},
     service::{
-        audit::{self, Actor, AuditEntity, Change, camera_snapshot},
-        bulk::{self, BulkEntity, BulkOutcome, OnConflict},
-        now,
+        audit::{Actor, AuditEntity, Change, camera_snapshot},
+        bulk::{self, BulkEntity, BulkOutcome, OnConflict, Report},
         validate::{key, required_text},
+        write::Writer,
     },
 };
 
@@ -105,53 +105,24 @@ pub(crate) async fn find_by_model(
         .await?)
 }
 
-pub(crate) async fn register(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    input: CameraInput,
-) -> Result<camera::Model> {
-    let valid = validate(&input).map_err(AppError::bad_input)?;
-    let txn = db::begin_write(db).await?;
-    db::take_turn(&txn, TurnLock::CameraRegistration).await?;
-    if find_by_model(&txn, &valid.model).await?.is_some() {
-        return Err(taken(&valid.model));
-    }
-    let at = now();
-    let model = valid.model.clone();
-    let created = camera::ActiveModel {
-        model: Set(valid.model),
-        model_key: Set(valid.model_key),
-        brand: Set(valid.brand),
-        megapixels: Set(valid.megapixels),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| {
-        conflict_on_unique(e, || {
-            format!("camera model {model:?} is already registered")
-        })
-    })?;
-    let change = Change::created(AuditEntity::Camera, created.id, camera_snapshot(&created));
-    audit::record(&txn, actor, [change]).await?;
-    db::commit_inventory(txn).await?;
+/// Registers one camera: a batch of one (see [`bulk::register_one`]).
+pub(crate) async fn register(w: &Writer<'_>, input: CameraInput) -> Result<camera::Model> {
+    let (txn, created) = bulk::register_one::<Cameras>(w, input).await?;
+    txn.commit().await?;
     Ok(created)
 }
 
 /// Registers many cameras in one transaction with multi-row INSERTs (see [`bulk`]).
 pub(crate) async fn register_many(
-    db: &DatabaseConnection,
-    actor: &Actor,
+    w: &Writer<'_>,
     inputs: Vec<CameraInput>,
     on_conflict: OnConflict,
 ) -> Result<BulkOutcome<camera::Model>> {
-    let outcome = bulk::register::<Cameras>(db, actor, &inputs, on_conflict)
+    let outcome = bulk::register::<Cameras>(w, &inputs, on_conflict, Report::ByIndex)
         .await?
         .commit()
         .await?;
-    db::refresh_statistics_after_bulk(db, &["cameras"], outcome.rows.len());
+    db::refresh_statistics_after_bulk(w.db, &["cameras"], outcome.rows.len());
     Ok(outcome)
 }
 
@@ -167,6 +138,10 @@ impl BulkEntity for Cameras {
     const AUDIT: AuditEntity = AuditEntity::Camera;
     const TURN: TurnLock = TurnLock::CameraRegistration;
     const KEY_NAME: &'static str = "model";
+
+    fn taken(model: &str) -> AppError {
+        taken(model)
+    }
 
     fn validate(input: &CameraInput) -> Result<ValidCamera, String> {
         validate(input)
@@ -300,12 +275,7 @@ pub(crate) async fn refs_by_key(
     Ok(found)
 }
 
-pub(crate) async fn update(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i64,
-    patch: CameraPatch,
-) -> Result<camera::Model> {
+pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: CameraPatch) -> Result<camera::Model> {
     let model = patch
         .model
         .as_deref()
@@ -324,7 +294,7 @@ pub(crate) async fn update(
         .transpose()
         .map_err(AppError::bad_input)?;
 
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin().await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     let mut active: camera::ActiveModel = current.clone().into();
     if let Some(model) = model {
@@ -341,7 +311,7 @@ pub(crate) async fn update(
     if let Some(megapixels) = megapixels {
         active.megapixels = Set(megapixels);
     }
-    active.updated_at = Set(now());
+    active.updated_at = Set(w.now);
     let updated = active
         .update(&txn)
         .await
@@ -352,14 +322,14 @@ pub(crate) async fn update(
         camera_snapshot(&current),
         camera_snapshot(&updated),
     );
-    audit::record(&txn, actor, [change]).await?;
-    db::commit_inventory(txn).await?;
+    txn.audit([change]).await?;
+    txn.commit().await?;
     Ok(updated)
 }
 
 /// Deletes a camera no drone lists any more.
-pub(crate) async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<i64> {
-    let txn = db::begin_write(db).await?;
+pub(crate) async fn delete(w: &Writer<'_>, id: i64) -> Result<i64> {
+    let txn = w.begin().await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     let in_use = drone_camera::Entity::find()
         .filter(drone_camera::Column::CameraId.eq(id))
@@ -383,8 +353,8 @@ pub(crate) async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> R
             _ => AppError::Database(e),
         })?;
     let change = Change::deleted(AuditEntity::Camera, id, camera_snapshot(&current));
-    audit::record(&txn, actor, [change]).await?;
-    db::commit_inventory(txn).await?;
+    txn.audit([change]).await?;
+    txn.commit().await?;
     Ok(id)
 }
 

@@ -20,17 +20,17 @@ use crate::{
         drone::{self, DroneStatus},
         drone_camera,
     },
-    error::{AppError, Result, conflict_on_foreign_key, conflict_on_race},
-    events::{ChangeKind, Events, Outbox},
+    error::{AppError, Result, conflict_on_foreign_key},
+    events::ChangeKind,
     service::{
         Patch,
-        audit::{self, Actor, AuditEntity, Change, drone_snapshot},
-        bulk::{self, BulkEntity, BulkOutcome, OnConflict},
+        audit::{Actor, AuditEntity, Change, drone_snapshot},
+        bulk::{self, BulkEntity, BulkOutcome, OnConflict, Report},
         camera::{self as cameras},
-        now,
         photo::{self, store::PhotoStore},
         site as sites,
         validate::{ItemErrors, key, required_text},
+        write::{WriteTxn, Writer},
     },
 };
 
@@ -292,27 +292,20 @@ async fn snapshot(db: &impl ConnectionTrait, row: &drone::Model) -> Result<serde
 /// Records `updated` as a change from `before`, announces it, and commits: how every change
 /// to one drone ends.
 async fn finish_update(
-    txn: DatabaseTransaction,
-    events: &Events,
-    actor: &Actor,
+    mut txn: WriteTxn<'_>,
     before: serde_json::Value,
     updated: &drone::Model,
 ) -> Result<()> {
     let after = snapshot(&txn, updated).await?;
-    audit::record(
-        &txn,
-        actor,
-        [Change::updated(
-            AuditEntity::Drone,
-            updated.id,
-            before,
-            after,
-        )],
-    )
+    txn.audit([Change::updated(
+        AuditEntity::Drone,
+        updated.id,
+        before,
+        after,
+    )])
     .await?;
-    let mut outbox = Outbox::new(events);
-    outbox.push(ChangeKind::Updated, vec![updated.id]);
-    outbox.commit(txn).await
+    txn.announce(ChangeKind::Updated, vec![updated.id]);
+    txn.commit().await
 }
 
 /// Reads a drone and locks its row until the transaction ends (`FOR UPDATE` on PostgreSQL;
@@ -368,61 +361,11 @@ async fn unlink_all(txn: &DatabaseTransaction, drone_ids: &[i64]) -> Result<()> 
     Ok(())
 }
 
-/// Registers one drone, registered by `actor`.
-pub(crate) async fn register(
-    db: &DatabaseConnection,
-    events: &Events,
-    actor: &Actor,
-    input: DroneInput,
-) -> Result<drone::Model> {
-    let valid = validate(&input).map_err(AppError::bad_input)?;
-    let txn = db::begin_write(db).await?;
-    db::take_turn(&txn, TurnLock::DroneRegistration).await?;
-    let camera_ids = resolve_models(&txn, &valid.camera_keys).await?;
-    let site_id = match &valid.site {
-        Some((_, name)) => Some(sites::id_by_name(&txn, name).await?),
-        None => None,
-    };
-    if find_by_serial(&txn, &valid.serial_number).await?.is_some() {
-        return Err(taken(&valid.serial_number));
-    }
-    let serial = valid.serial_number.clone();
-    let created = new_row(&valid, site_id, actor, now())
-        .insert(&txn)
-        .await
-        .map_err(|e| {
-            conflict_on_race(
-                e,
-                || taken(&serial).to_string(),
-                || "the site was deleted meanwhile".into(),
-            )
-        })?;
-    link(
-        &txn,
-        camera_ids.into_iter().map(|c| (created.id, c)).collect(),
-    )
-    .await?;
-    let tag_list = valid.tags.clone().unwrap_or_default();
-    tags::add(
-        &txn,
-        tag_list.iter().map(|t| (created.id, t.clone())).collect(),
-    )
-    .await?;
-    let models = camera_models(&txn, &[created.id]).await?;
-    let after = drone_snapshot(
-        &created,
-        models.get(&created.id).map_or(&[], Vec::as_slice),
-        &tag_list,
-    );
-    audit::record(
-        &txn,
-        actor,
-        [Change::created(AuditEntity::Drone, created.id, after)],
-    )
-    .await?;
-    let mut outbox = Outbox::new(events);
-    outbox.push(ChangeKind::Created, vec![created.id]);
-    outbox.commit(txn).await?;
+/// Registers one drone: a batch of one (see [`bulk::register_one`]).
+pub(crate) async fn register(w: &Writer<'_>, input: DroneInput) -> Result<drone::Model> {
+    let (mut txn, created) = bulk::register_one::<Drones>(w, input).await?;
+    txn.announce(ChangeKind::Created, vec![created.id]);
+    txn.commit().await?;
     Ok(created)
 }
 
@@ -456,19 +399,16 @@ fn new_row(
 /// Registers many drones in one transaction with multi-row INSERTs (see [`bulk`]); an updated
 /// drone's camera list is replaced by the one given. Announced once committed.
 pub(crate) async fn register_many(
-    db: &DatabaseConnection,
-    events: &Events,
-    actor: &Actor,
+    w: &Writer<'_>,
     inputs: Vec<DroneInput>,
     on_conflict: OnConflict,
 ) -> Result<BulkOutcome<drone::Model>> {
-    let staged = bulk::register::<Drones>(db, actor, &inputs, on_conflict).await?;
+    let mut staged = bulk::register::<Drones>(w, &inputs, on_conflict, Report::ByIndex).await?;
     let written = staged.outcome.rows.len();
-    let mut outbox = Outbox::new(events);
-    outbox.push(ChangeKind::Created, staged.created_ids);
-    outbox.push(ChangeKind::Updated, staged.updated_ids);
-    outbox.commit(staged.txn).await?;
-    db::refresh_statistics_after_bulk(db, &["drones", "drone_cameras", "drone_tags"], written);
+    staged.txn.announce(ChangeKind::Created, staged.created_ids);
+    staged.txn.announce(ChangeKind::Updated, staged.updated_ids);
+    staged.txn.commit().await?;
+    db::refresh_statistics_after_bulk(w.db, &["drones", "drone_cameras", "drone_tags"], written);
     Ok(staged.outcome)
 }
 
@@ -493,6 +433,10 @@ impl BulkEntity for Drones {
     const AUDIT: AuditEntity = AuditEntity::Drone;
     const TURN: TurnLock = TurnLock::DroneRegistration;
     const KEY_NAME: &'static str = "serial number";
+
+    fn taken(serial: &str) -> AppError {
+        taken(serial)
+    }
 
     fn validate(input: &DroneInput) -> Result<ValidDrone, String> {
         validate(input)
@@ -744,129 +688,116 @@ async fn existing_by_serial(
     Ok(found)
 }
 
-pub(crate) async fn update(
-    db: &DatabaseConnection,
-    events: &Events,
-    actor: &Actor,
-    id: i64,
-    patch: DronePatch,
-) -> Result<drone::Model> {
-    let name = patch
-        .name
-        .as_deref()
-        .map(|n| required_text("name", n, MAX_NAME_CHARS))
-        .transpose()
-        .map_err(AppError::bad_input)?;
-    let brand = patch
-        .brand
-        .as_deref()
-        .map(|b| required_text("brand", b, MAX_BRAND_CHARS))
-        .transpose()
-        .map_err(AppError::bad_input)?;
+/// A [`DronePatch`] once checked: trimmed text, clean camera and tag lists. Made before the
+/// transaction, so a bad input costs no statement.
+struct ValidPatch {
+    name: Option<String>,
+    brand: Option<String>,
+    cameras: CameraChange,
+    tags: TagChange,
+    /// A site name (checked), or cleared.
+    site: Patch<String>,
+    maintenance_interval_days: Patch<i32>,
+}
+
+/// What an update does to the camera list: replace it, or remove some then add some.
+enum CameraChange {
+    Replace(Vec<(String, String)>),
+    Edit {
+        remove: Option<Vec<(String, String)>>,
+        add: Option<Vec<(String, String)>>,
+    },
+}
+
+/// What an update does to the tags: replace them, or remove some then add some.
+enum TagChange {
+    Replace(Vec<String>),
+    Edit {
+        remove: Option<Vec<String>>,
+        add: Option<Vec<String>>,
+    },
+}
+
+/// Checks every field of `patch`, first problem first; nothing is read.
+fn validate_patch(patch: DronePatch) -> Result<ValidPatch, String> {
+    let text = |field: &str, value: Option<String>, max: usize| {
+        value
+            .as_deref()
+            .map(|v| required_text(field, v, max))
+            .transpose()
+    };
+    let name = text("name", patch.name, MAX_NAME_CHARS)?;
+    let brand = text("brand", patch.brand, MAX_BRAND_CHARS)?;
     if patch.camera_models.is_some()
         && (patch.add_camera_models.is_some() || patch.remove_camera_models.is_some())
     {
-        return Err(AppError::bad_input(
-            "cameraModels replaces the whole list: use it without addCameraModels/removeCameraModels",
-        ));
+        return Err("cameraModels replaces the whole list: use it without \
+                    addCameraModels/removeCameraModels"
+            .into());
     }
     if patch.tags.is_some() && (patch.add_tags.is_some() || patch.remove_tags.is_some()) {
-        return Err(AppError::bad_input(
-            "tags replaces every tag: use it without addTags/removeTags",
-        ));
+        return Err("tags replaces every tag: use it without addTags/removeTags".into());
     }
-    let clean = |models: &Option<Vec<String>>| {
-        models
-            .as_deref()
-            .map(clean_models)
-            .transpose()
-            .map_err(AppError::bad_input)
+    let models = |list: Option<Vec<String>>| list.as_deref().map(clean_models).transpose();
+    let cameras = match patch.camera_models {
+        Some(all) => CameraChange::Replace(clean_models(&all)?),
+        None => {
+            let (add, remove) = (
+                models(patch.add_camera_models)?,
+                models(patch.remove_camera_models)?,
+            );
+            CameraChange::Edit { remove, add }
+        }
     };
-    let replace = clean(&patch.camera_models)?;
-    let add = clean(&patch.add_camera_models)?;
-    let remove = clean(&patch.remove_camera_models)?;
-    let clean_tags = |list: &Option<Vec<String>>| {
-        list.as_deref()
-            .map(tags::clean)
-            .transpose()
-            .map_err(AppError::bad_input)
+    let tag_list = |list: Option<Vec<String>>| list.as_deref().map(tags::clean).transpose();
+    let tags = match patch.tags {
+        Some(all) => TagChange::Replace(tags::clean(&all)?),
+        None => {
+            let (add, remove) = (tag_list(patch.add_tags)?, tag_list(patch.remove_tags)?);
+            TagChange::Edit { remove, add }
+        }
     };
-    let replace_tags = clean_tags(&patch.tags)?;
-    let add_tags = clean_tags(&patch.add_tags)?;
-    let remove_tags = clean_tags(&patch.remove_tags)?;
-    let interval = match patch.maintenance_interval_days {
-        Patch::Set(days) => Patch::Set(check_interval(days).map_err(AppError::bad_input)?),
+    let maintenance_interval_days = match patch.maintenance_interval_days {
+        Patch::Set(days) => Patch::Set(check_interval(days)?),
         other => other,
     };
-    let site_name = match &patch.site {
-        Patch::Set(name) => {
-            Some(required_text("site", name, sites::MAX_NAME_CHARS).map_err(AppError::bad_input)?)
-        }
-        _ => None,
+    let site = match patch.site {
+        Patch::Set(name) => Patch::Set(required_text("site", &name, sites::MAX_NAME_CHARS)?),
+        other => other,
     };
+    Ok(ValidPatch {
+        name,
+        brand,
+        cameras,
+        tags,
+        site,
+        maintenance_interval_days,
+    })
+}
 
-    let txn = db::begin_write(db).await?;
+/// Changes a drone: the patch is checked first, then applied to the locked row.
+pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: DronePatch) -> Result<drone::Model> {
+    let patch = validate_patch(patch).map_err(AppError::bad_input)?;
+    let txn = w.begin().await?;
     // Locked until commit (PostgreSQL): a concurrent update of this drone waits its turn, so two
     // camera-list replacements never merge, and a concurrent delete waits or has happened.
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
     let before = snapshot(&txn, &current).await?;
-    if let Some(models) = replace {
-        let ids = resolve_models(&txn, &models).await?;
-        unlink_all(&txn, &[id]).await?;
-        link(&txn, ids.into_iter().map(|c| (id, c)).collect()).await?;
-    }
-    if let Some(models) = remove {
-        let ids = resolve_models(&txn, &models).await?;
-        drone_camera::Entity::delete_many()
-            .filter(drone_camera::Column::DroneId.eq(id))
-            .filter(drone_camera::Column::CameraId.is_in(ids))
-            .exec(&txn)
-            .await?;
-    }
-    if let Some(models) = add {
-        let ids = resolve_models(&txn, &models).await?;
-        link(&txn, ids.into_iter().map(|c| (id, c)).collect()).await?;
-        let count = drone_camera::Entity::find()
-            .filter(drone_camera::Column::DroneId.eq(id))
-            .count(&txn)
-            .await?;
-        if count > MAX_CAMERAS_PER_DRONE as u64 {
-            return Err(AppError::bad_input(format!(
-                "at most {MAX_CAMERAS_PER_DRONE} camera models per drone"
-            )));
-        }
-    }
-    if let Some(list) = replace_tags {
-        tags::remove(&txn, id, None).await?;
-        tags::add(&txn, list.into_iter().map(|t| (id, t)).collect()).await?;
-    }
-    if let Some(list) = remove_tags {
-        tags::remove(&txn, id, Some(&list)).await?;
-    }
-    if let Some(list) = add_tags {
-        tags::add(&txn, list.into_iter().map(|t| (id, t)).collect()).await?;
-        let count = tags::by_drone_ids(&txn, &[id])
-            .await?
-            .remove(&id)
-            .map_or(0, |t| t.len());
-        if count > tags::MAX_TAGS_PER_DRONE {
-            return Err(AppError::bad_input(format!(
-                "at most {} tags per drone",
-                tags::MAX_TAGS_PER_DRONE
-            )));
-        }
-    }
-    let site_id = match (&patch.site, site_name) {
-        (_, Some(name)) => Patch::Set(sites::id_by_name(&txn, &name).await?),
-        (Patch::Clear, _) => Patch::Clear,
-        _ => Patch::Keep,
+    apply_cameras(&txn, id, patch.cameras).await?;
+    apply_tags(&txn, id, patch.tags).await?;
+    let site_id = match patch.site {
+        Patch::Set(name) => Patch::Set(sites::id_by_name(&txn, &name).await?),
+        Patch::Clear => Patch::Clear,
+        Patch::Keep => Patch::Keep,
     };
-    let interval_days = interval.apply(current.maintenance_interval_days);
+    let interval_days = patch
+        .maintenance_interval_days
+        .apply(current.maintenance_interval_days);
     let mut active: drone::ActiveModel = current.clone().into();
-    if let Some(name) = name {
+    if let Some(name) = patch.name {
         active.name = Set(name);
     }
-    if let Some(brand) = brand {
+    if let Some(brand) = patch.brand {
         active.brand = Set(brand);
     }
     active.site_id = Set(site_id.apply(current.site_id));
@@ -876,25 +807,83 @@ pub(crate) async fn update(
         current.last_maintenance_at,
         interval_days,
     ));
-    active.updated_at = Set(now());
+    active.updated_at = Set(w.now);
     let updated = active
         .update(&txn)
         .await
         .map_err(|e| conflict_on_foreign_key(e, || "the site was deleted meanwhile".into()))?;
-    finish_update(txn, events, actor, before, &updated).await?;
+    finish_update(txn, before, &updated).await?;
     Ok(updated)
+}
+
+/// Applies a camera change to drone `id`; adding past [`MAX_CAMERAS_PER_DRONE`] is refused.
+async fn apply_cameras(txn: &DatabaseTransaction, id: i64, change: CameraChange) -> Result<()> {
+    match change {
+        CameraChange::Replace(models) => {
+            let ids = resolve_models(txn, &models).await?;
+            unlink_all(txn, &[id]).await?;
+            link(txn, ids.into_iter().map(|c| (id, c)).collect()).await
+        }
+        CameraChange::Edit { remove, add } => {
+            if let Some(models) = remove {
+                let ids = resolve_models(txn, &models).await?;
+                drone_camera::Entity::delete_many()
+                    .filter(drone_camera::Column::DroneId.eq(id))
+                    .filter(drone_camera::Column::CameraId.is_in(ids))
+                    .exec(txn)
+                    .await?;
+            }
+            if let Some(models) = add {
+                let ids = resolve_models(txn, &models).await?;
+                link(txn, ids.into_iter().map(|c| (id, c)).collect()).await?;
+                let count = drone_camera::Entity::find()
+                    .filter(drone_camera::Column::DroneId.eq(id))
+                    .count(txn)
+                    .await?;
+                if count > MAX_CAMERAS_PER_DRONE as u64 {
+                    return Err(AppError::bad_input(format!(
+                        "at most {MAX_CAMERAS_PER_DRONE} camera models per drone"
+                    )));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Applies a tag change to drone `id`; adding past the tag limit is refused.
+async fn apply_tags(txn: &DatabaseTransaction, id: i64, change: TagChange) -> Result<()> {
+    match change {
+        TagChange::Replace(list) => {
+            tags::remove(txn, id, None).await?;
+            tags::add(txn, list.into_iter().map(|t| (id, t)).collect()).await
+        }
+        TagChange::Edit { remove, add } => {
+            if let Some(list) = remove {
+                tags::remove(txn, id, Some(&list)).await?;
+            }
+            if let Some(list) = add {
+                tags::add(txn, list.into_iter().map(|t| (id, t)).collect()).await?;
+                let count = tags::by_drone_ids(txn, &[id])
+                    .await?
+                    .remove(&id)
+                    .map_or(0, |t| t.len());
+                if count > tags::MAX_TAGS_PER_DRONE {
+                    return Err(AppError::bad_input(format!(
+                        "at most {} tags per drone",
+                        tags::MAX_TAGS_PER_DRONE
+                    )));
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Deletes a drone with its photos (their rows and, in the database store, their bytes go by
 /// the foreign keys in this transaction; an external store's objects right after it commits).
-pub(crate) async fn delete(
-    db: &DatabaseConnection,
-    events: &Events,
-    photos: &dyn PhotoStore,
-    actor: &Actor,
-    id: i64,
-) -> Result<i64> {
-    let txn = db::begin_write(db).await?;
+pub(crate) async fn delete(w: &Writer<'_>, photos: &dyn PhotoStore, id: i64) -> Result<i64> {
+    let mut txn = w.begin().await?;
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
     if current.status == DroneStatus::CheckedOut {
         return Err(AppError::Conflict(format!(
@@ -913,15 +902,10 @@ pub(crate) async fn delete(
     if deleted == 0 {
         return Err(not_found(id));
     }
-    audit::record(
-        &txn,
-        actor,
-        [Change::deleted(AuditEntity::Drone, id, before)],
-    )
-    .await?;
-    let mut outbox = Outbox::new(events);
-    outbox.push(ChangeKind::Deleted, vec![id]);
-    outbox.commit(txn).await?;
+    txn.audit([Change::deleted(AuditEntity::Drone, id, before)])
+        .await?;
+    txn.announce(ChangeKind::Deleted, vec![id]);
+    txn.commit().await?;
     photos.remove(&photo_keys).await;
     Ok(id)
 }

@@ -19,6 +19,7 @@ pub(crate) mod session;
 pub(crate) mod site;
 pub mod user;
 pub(crate) mod validate;
+pub mod write;
 
 use chrono::{DateTime, SubsecRound, Utc};
 

@@ -5,19 +5,18 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::{
-    db,
     entity::{drone, photo},
     error::{AppError, Result},
-    events::{ChangeKind, Events, Outbox},
+    events::ChangeKind,
     service::{
-        audit::{self, Actor, AuditEntity, Change, photo_snapshot},
-        now,
+        audit::{AuditEntity, Change, photo_snapshot},
         validate::optional_text,
+        write::Writer,
     },
 };
 
@@ -79,10 +78,8 @@ pub(crate) struct Upload {
 /// Checks and stores an upload, then records it: bytes first (external stores), the row
 /// in one transaction, the bytes removed again if that transaction fails.
 pub(crate) async fn add(
-    db: &DatabaseConnection,
-    events: &Events,
+    w: &Writer<'_>,
     photos: &dyn PhotoStore,
-    actor: &Actor,
     drone_id: i64,
     upload: Upload,
 ) -> Result<photo::Model> {
@@ -95,7 +92,7 @@ pub(crate) async fn add(
         .flatten();
     // A look before the work of decoding (and staging) a photo that would be refused; the
     // locked look in the transaction is the one that holds.
-    check_room(db, drone_id, false).await?;
+    check_room(w.db, drone_id, false).await?;
     // Decoding is CPU work: off the async runtime.
     let picture = tokio::task::spawn_blocking(move || picture::prepare(upload.bytes))
         .await?
@@ -116,28 +113,23 @@ pub(crate) async fn add(
         sha256: Set(picture.sha256),
         thumbnail_sha256: Set(picture.thumbnail_sha256),
         caption: Set(caption),
-        uploaded_by_id: Set(actor.user_id()),
-        created_at: Set(now()),
+        uploaded_by_id: Set(w.actor.user_id()),
+        created_at: Set(w.now),
         ..Default::default()
     };
     let recorded = async {
-        let txn = db::begin_write(db).await?;
+        let mut txn = w.begin().await?;
         check_room(&txn, drone_id, true).await?;
         let created = row.insert(&txn).await?;
         photos.write_in(&txn, created.id, &bytes).await?;
-        audit::record(
-            &txn,
-            actor,
-            [Change::created(
-                AuditEntity::Photo,
-                created.id,
-                photo_snapshot(&created),
-            )],
-        )
+        txn.audit([Change::created(
+            AuditEntity::Photo,
+            created.id,
+            photo_snapshot(&created),
+        )])
         .await?;
-        let mut outbox = Outbox::new(events);
-        outbox.push(ChangeKind::Updated, vec![drone_id]);
-        outbox.commit(txn).await?;
+        txn.announce(ChangeKind::Updated, vec![drone_id]);
+        txn.commit().await?;
         Ok(created)
     }
     .await;
@@ -171,14 +163,8 @@ async fn check_room(db: &impl ConnectionTrait, drone_id: i64, lock: bool) -> Res
 }
 
 /// Deletes a photo; its bytes go with the row (database) or right after the commit.
-pub(crate) async fn delete(
-    db: &DatabaseConnection,
-    events: &Events,
-    photos: &dyn PhotoStore,
-    actor: &Actor,
-    id: i64,
-) -> Result<i64> {
-    let txn = db::begin_write(db).await?;
+pub(crate) async fn delete(w: &Writer<'_>, photos: &dyn PhotoStore, id: i64) -> Result<i64> {
+    let mut txn = w.begin().await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     // In the drone's turn, as uploads.
     drone::Entity::find_by_id(current.drone_id)
@@ -192,19 +178,14 @@ pub(crate) async fn delete(
     if deleted == 0 {
         return Err(not_found(id));
     }
-    audit::record(
-        &txn,
-        actor,
-        [Change::deleted(
-            AuditEntity::Photo,
-            id,
-            photo_snapshot(&current),
-        )],
-    )
+    txn.audit([Change::deleted(
+        AuditEntity::Photo,
+        id,
+        photo_snapshot(&current),
+    )])
     .await?;
-    let mut outbox = Outbox::new(events);
-    outbox.push(ChangeKind::Updated, vec![current.drone_id]);
-    outbox.commit(txn).await?;
+    txn.announce(ChangeKind::Updated, vec![current.drone_id]);
+    txn.commit().await?;
     photos.remove(&[current.storage_key]).await;
     Ok(id)
 }

@@ -19,10 +19,10 @@ use crate::{
             maintenance::{self, MaintenanceInput},
             status,
         },
-        now,
         photo::{self, store::PhotoStore},
         site::{self as sites, SiteInput},
         user::{self as users, NewUser},
+        write::Writer,
     },
 };
 
@@ -167,6 +167,7 @@ pub struct SeedTarget<'a> {
 
 pub async fn seed(target: SeedTarget<'_>, progress: impl Fn(&str)) -> Result<String> {
     let (db, passwords, events) = (target.db, target.passwords, target.events);
+    let system = Writer::new(db, events, Actor::System);
     let inventory =
         camera::Entity::find().count(db).await? + drone::Entity::find().count(db).await?;
     if inventory > 0 {
@@ -189,7 +190,7 @@ pub async fn seed(target: SeedTarget<'_>, progress: impl Fn(&str)) -> Result<Str
             last_name: Some(last.into()),
             birth_date: None,
         };
-        match users::create(db, passwords, &Actor::System, new).await {
+        match users::create(&system, passwords, new).await {
             Ok(user) => {
                 progress(&format!("  user {} ({:?})", user.username, user.role));
                 created.push(user.username);
@@ -208,7 +209,7 @@ pub async fn seed(target: SeedTarget<'_>, progress: impl Fn(&str)) -> Result<Str
         })
         .collect();
     let registered_cameras =
-        cameras::register_many(db, &Actor::System, camera_inputs, OnConflict::Fail).await?;
+        cameras::register_many(&system, camera_inputs, OnConflict::Fail).await?;
     progress(&format!("  {} cameras", registered_cameras.created));
 
     let support = users::find_by_username(db, "sam.support")
@@ -222,7 +223,7 @@ pub async fn seed(target: SeedTarget<'_>, progress: impl Fn(&str)) -> Result<Str
             country: (*country).into(),
             contact: Some((*contact).into()),
         };
-        sites::create(db, &Actor::System, input).await?;
+        sites::create(&system, input).await?;
     }
     progress(&format!("  {} sites", SITES.len()));
 
@@ -247,16 +248,19 @@ pub async fn seed(target: SeedTarget<'_>, progress: impl Fn(&str)) -> Result<Str
         })
         .collect();
     // Registered in the support user's name, so the demo shows `registeredBy`.
-    let actor = Actor::User {
-        id: support.id,
-        username: support.username,
-    };
-    let registered_drones =
-        drones::register_many(db, events, &actor, drone_inputs, OnConflict::Fail).await?;
+    let sam = Writer::new(
+        db,
+        events,
+        Actor::User {
+            id: support.id,
+            username: support.username,
+        },
+    );
+    let registered_drones = drones::register_many(&sam, drone_inputs, OnConflict::Fail).await?;
     progress(&format!("  {} drones", registered_drones.created));
-    let history = history(db, events, &actor, &registered_drones.rows).await?;
+    let history = history(&sam, &registered_drones.rows).await?;
     progress(&format!("  {history}"));
-    let photos = photos(&target, &actor, &registered_drones.rows).await?;
+    let photos = photos(&sam, target.photos, &registered_drones.rows).await?;
     progress(&format!("  {photos} photos"));
 
     Ok(format!(
@@ -270,7 +274,7 @@ pub async fn seed(target: SeedTarget<'_>, progress: impl Fn(&str)) -> Result<Str
 
 /// Photos for every third drone: small images drawn here (a sky, a ground line and a body in
 /// its brand's colour), not downloaded, through the same upload path as the API.
-async fn photos(target: &SeedTarget<'_>, actor: &Actor, fleet: &[drone::Model]) -> Result<usize> {
+async fn photos(w: &Writer<'_>, store: &dyn PhotoStore, fleet: &[drone::Model]) -> Result<usize> {
     let mut added = 0;
     for (i, drone) in fleet.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
         let colour = match drone.brand.as_str() {
@@ -285,15 +289,7 @@ async fn photos(target: &SeedTarget<'_>, actor: &Actor, fleet: &[drone::Model]) 
             bytes,
             caption: Some(format!("{} on arrival", drone.name)),
         };
-        photo::add(
-            target.db,
-            target.events,
-            target.photos,
-            actor,
-            drone.id,
-            upload,
-        )
-        .await?;
+        photo::add(w, store, drone.id, upload).await?;
         added += 1;
     }
     Ok(added)
@@ -323,12 +319,8 @@ fn demo_photo(colour: [u8; 3], n: u32) -> Vec<u8> {
 /// A little life for the demo fleet, made through the same services as the API: maintenance
 /// entries in the past, check-outs to the pilots (one backdated so that it is overdue), and
 /// drones in maintenance, lost and retired.
-async fn history(
-    db: &DatabaseConnection,
-    events: &Events,
-    actor: &Actor,
-    fleet: &[drone::Model],
-) -> Result<String> {
+async fn history(w: &Writer<'_>, fleet: &[drone::Model]) -> Result<String> {
+    let db = w.db;
     let pilot = |name: &str| {
         let name = name.to_string();
         async move {
@@ -338,7 +330,7 @@ async fn history(
         }
     };
     let (mia, leo) = (pilot("mia.pilot").await?, pilot("leo.pilot").await?);
-    let at = now();
+    let at = w.now;
     let mut entries = 0;
     for (i, drone) in fleet.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
         for (kind, note, days_ago) in [
@@ -359,27 +351,23 @@ async fn history(
                 performed_at: Some(at - Duration::days(days_ago)),
                 return_to_service: false,
             };
-            maintenance::record(db, events, actor, drone.id, input).await?;
+            maintenance::record(w, drone.id, input).await?;
             entries += 1;
         }
     }
     let ids: Vec<i64> = fleet.iter().map(|d| d.id).collect();
     let pick = |n: usize| ids[n % ids.len()];
     status::check_out(
-        db,
-        events,
-        actor,
+        w,
         pick(1),
         mia.id,
         Some(at + Duration::days(7)),
         Some("Roof inspection, Lyon"),
     )
     .await?;
-    status::check_out(db, events, actor, pick(2), leo.id, None, Some("Training")).await?;
+    status::check_out(w, pick(2), leo.id, None, Some("Training")).await?;
     let late = status::check_out(
-        db,
-        events,
-        actor,
+        w,
         pick(4),
         leo.id,
         Some(at + Duration::days(1)),
@@ -390,29 +378,25 @@ async fn history(
     let mut active: drone::ActiveModel = late.into();
     active.checked_out_at = Set(Some(at - Duration::days(10)));
     active.due_back_at = Set(Some(at - Duration::days(3)));
-    drone::Entity::update(active).exec(db).await?;
+    let txn = w.begin().await?;
+    drone::Entity::update(active).exec(&txn).await?;
+    txn.commit().await?;
     status::set_status(
-        db,
-        events,
-        actor,
+        w,
         pick(5),
         crate::entity::drone::DroneStatus::Maintenance,
         Some("Gimbal drifts to the left"),
     )
     .await?;
     status::set_status(
-        db,
-        events,
-        actor,
+        w,
         pick(7),
         crate::entity::drone::DroneStatus::Lost,
         Some("Lost signal over the lake during a survey"),
     )
     .await?;
     status::set_status(
-        db,
-        events,
-        actor,
+        w,
         pick(8),
         crate::entity::drone::DroneStatus::Retired,
         Some("Crash damage beyond repair"),

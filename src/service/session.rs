@@ -8,8 +8,8 @@ use std::net::IpAddr;
 
 use chrono::Duration as ChronoDuration;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr,
 };
 
 use crate::{
@@ -17,10 +17,17 @@ use crate::{
         throttle::address_key,
         token::{Tokens, hash_refresh_token, new_refresh_token},
     },
+    db,
     entity::refresh_token,
     error::Result,
     service::now,
 };
+
+/// Starts the transaction of a sign-in, a refresh or a sign-out: the one kind of write with no
+/// actor to audit and no inventory table in it, so it is not a `service::write` transaction.
+pub(crate) async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    Ok(db::begin_write(db).await?)
+}
 
 /// Stores a new refresh token of `family` for `user_id` and returns it (the only time the
 /// token itself is seen: the table keeps its hash).

@@ -7,20 +7,18 @@ use std::collections::HashMap;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
-    db,
     entity::{drone, site},
     error::{AppError, Result, conflict_on_unique},
     service::{
         Patch,
-        audit::{self, Actor, AuditEntity, Change, site_snapshot},
-        now,
+        audit::{AuditEntity, Change, site_snapshot},
         validate::{key, optional_text, required_text},
+        write::Writer,
     },
 };
 
@@ -182,17 +180,13 @@ fn validate(input: &SiteInput) -> Result<ValidSite, String> {
     })
 }
 
-pub(crate) async fn create(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    input: SiteInput,
-) -> Result<site::Model> {
+pub(crate) async fn create(w: &Writer<'_>, input: SiteInput) -> Result<site::Model> {
     let valid = validate(&input).map_err(AppError::bad_input)?;
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin().await?;
     if let Some(existing) = find_by_name(&txn, &valid.name).await? {
         return Err(taken(&existing.name));
     }
-    let at = now();
+    let at = w.now;
     let name = valid.name.clone();
     let created = site::ActiveModel {
         name_key: Set(key(&valid.name)),
@@ -210,17 +204,12 @@ pub(crate) async fn create(
     .await
     .map_err(|e| conflict_on_unique(e, || taken(&name).to_string()))?;
     let change = Change::created(AuditEntity::Site, created.id, site_snapshot(&created));
-    audit::record(&txn, actor, [change]).await?;
-    db::commit_inventory(txn).await?;
+    txn.audit([change]).await?;
+    txn.commit().await?;
     Ok(created)
 }
 
-pub(crate) async fn update(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i64,
-    patch: SitePatch,
-) -> Result<site::Model> {
+pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: SitePatch) -> Result<site::Model> {
     let text = |field: &str, value: &Option<String>, max: usize| {
         value
             .as_deref()
@@ -248,7 +237,7 @@ pub(crate) async fn update(
     let address = optional("address", patch.address, MAX_ADDRESS_CHARS)?;
     let contact = optional("contact", patch.contact, MAX_CONTACT_CHARS)?;
 
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin().await?;
     let current = site::Entity::find_by_id(id)
         .lock_exclusive()
         .one(&txn)
@@ -274,7 +263,7 @@ pub(crate) async fn update(
     }
     active.address = Set(address.apply(current.address.clone()));
     active.contact = Set(contact.apply(current.contact.clone()));
-    active.updated_at = Set(now());
+    active.updated_at = Set(w.now);
     let updated = active
         .update(&txn)
         .await
@@ -285,14 +274,14 @@ pub(crate) async fn update(
         site_snapshot(&current),
         site_snapshot(&updated),
     );
-    audit::record(&txn, actor, [change]).await?;
-    db::commit_inventory(txn).await?;
+    txn.audit([change]).await?;
+    txn.commit().await?;
     Ok(updated)
 }
 
 /// Deletes a site no drone is stationed at.
-pub(crate) async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<i64> {
-    let txn = db::begin_write(db).await?;
+pub(crate) async fn delete(w: &Writer<'_>, id: i64) -> Result<i64> {
+    let txn = w.begin().await?;
     let current = site::Entity::find_by_id(id)
         .lock_exclusive()
         .one(&txn)
@@ -320,8 +309,8 @@ pub(crate) async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> R
             _ => AppError::Database(e),
         })?;
     let change = Change::deleted(AuditEntity::Site, id, site_snapshot(&current));
-    audit::record(&txn, actor, [change]).await?;
-    db::commit_inventory(txn).await?;
+    txn.audit([change]).await?;
+    txn.commit().await?;
     Ok(id)
 }
 

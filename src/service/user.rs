@@ -8,7 +8,6 @@ use sea_orm::{
 
 use crate::{
     auth::{cache::ViewerCache, password::Passwords},
-    db,
     entity::{
         drone,
         user::{self, Role},
@@ -16,10 +15,11 @@ use crate::{
     error::{AppError, Result, conflict_on_unique},
     service::{
         Patch,
-        audit::{self, Actor, AuditEntity, Change, user_snapshot},
+        audit::{AuditEntity, Change, user_snapshot},
         now,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
         session,
+        write::Writer,
     },
 };
 
@@ -96,22 +96,17 @@ pub(crate) struct UserUpdate {
     pub password: Option<String>,
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
-    passwords: &Passwords,
-    actor: &Actor,
-    new: NewUser,
-) -> Result<user::Model> {
+pub async fn create(w: &Writer<'_>, passwords: &Passwords, new: NewUser) -> Result<user::Model> {
     let username = normalize_username(&new.username)?;
     let first_name = clean_name("firstName", new.first_name)?;
     let last_name = clean_name("lastName", new.last_name)?;
     let birth_date = new.birth_date.map(check_birth_date).transpose()?;
-    if find_by_username(db, &username).await?.is_some() {
+    if find_by_username(w.db, &username).await?.is_some() {
         return Err(taken(&username));
     }
     let password_hash = passwords.hash(&new.password).await?;
 
-    let at = now();
+    let at = w.now;
     let model = user::ActiveModel {
         username: Set(username.clone()),
         password_hash: Set(password_hash),
@@ -123,13 +118,13 @@ pub async fn create(
         updated_at: Set(at),
         ..Default::default()
     };
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin_outside_inventory().await?;
     let created = model
         .insert(&txn)
         .await
         .map_err(|e| conflict_on_unique(e, || taken_message(&username)))?;
     let change = Change::created(AuditEntity::User, created.id, user_snapshot(&created));
-    audit::record(&txn, actor, [change]).await?;
+    txn.audit([change]).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -190,18 +185,17 @@ fn apply_profile(
 
 /// A user edits their own optional personal fields.
 pub(crate) async fn update_profile(
-    db: &DatabaseConnection,
-    actor: &Actor,
+    w: &Writer<'_>,
     user_id: i64,
     patch: ProfilePatch,
 ) -> Result<user::Model> {
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin_outside_inventory().await?;
     let current = find_by_id(&txn, user_id)
         .await?
         .ok_or_else(|| not_found(user_id))?;
     let mut active: user::ActiveModel = current.clone().into();
     apply_profile(&mut active, &current, patch)?;
-    active.updated_at = Set(now());
+    active.updated_at = Set(w.now);
     let updated = active.update(&txn).await?;
     let change = Change::updated(
         AuditEntity::User,
@@ -209,7 +203,7 @@ pub(crate) async fn update_profile(
         user_snapshot(&current),
         user_snapshot(&updated),
     );
-    audit::record(&txn, actor, [change]).await?;
+    txn.audit([change]).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -241,10 +235,9 @@ async fn ensure_not_last_support(
 /// SUPPORT changes a user's role, personal fields or password. A new password revokes the
 /// user's refresh tokens.
 pub(crate) async fn update(
-    db: &DatabaseConnection,
+    w: &Writer<'_>,
     passwords: &Passwords,
     viewers: &ViewerCache,
-    actor: &Actor,
     id: i64,
     update: UserUpdate,
 ) -> Result<user::Model> {
@@ -252,7 +245,7 @@ pub(crate) async fn update(
         Some(password) => Some(passwords.hash(password).await?),
         None => None,
     };
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin_outside_inventory().await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     let mut active: user::ActiveModel = current.clone().into();
     if let Some(role) = update.role {
@@ -267,27 +260,22 @@ pub(crate) async fn update(
         active.password_hash = Set(hash);
         session::revoke_all(&txn, id, None).await?;
     }
-    active.updated_at = Set(now());
+    active.updated_at = Set(w.now);
     let updated = active.update(&txn).await?;
     let mut after = user_snapshot(&updated);
     if password_changed {
         after["passwordChanged"] = true.into();
     }
     let change = Change::updated(AuditEntity::User, id, user_snapshot(&current), after);
-    audit::record(&txn, actor, [change]).await?;
+    txn.audit([change]).await?;
     txn.commit().await?;
     viewers.forget(&id);
     Ok(updated)
 }
 
 /// Deletes a user. Their drones stay, with `registeredBy` cleared by the foreign key.
-pub(crate) async fn delete(
-    db: &DatabaseConnection,
-    viewers: &ViewerCache,
-    actor: &Actor,
-    id: i64,
-) -> Result<i64> {
-    let txn = db::begin_write(db).await?;
+pub(crate) async fn delete(w: &Writer<'_>, viewers: &ViewerCache, id: i64) -> Result<i64> {
+    let txn = w.begin().await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;
     if current.role == Role::Support {
         ensure_not_last_support(&txn, id, "delete").await?;
@@ -306,9 +294,10 @@ pub(crate) async fn delete(
     }
     user::Entity::delete_by_id(id).exec(&txn).await?;
     let change = Change::deleted(AuditEntity::User, id, user_snapshot(&current));
-    audit::record(&txn, actor, [change]).await?;
-    // Its drones' `registered_by` is cleared by the foreign key: an inventory change.
-    db::commit_inventory(txn).await?;
+    txn.audit([change]).await?;
+    // Its drones' `registered_by` is cleared by the foreign key: an inventory change (so
+    // this transaction is begun with `begin`).
+    txn.commit().await?;
     viewers.forget(&id);
     Ok(id)
 }
@@ -316,14 +305,14 @@ pub(crate) async fn delete(
 /// Changes the viewer's own password after checking the current one, and signs out every
 /// other session (refresh-token family) of theirs.
 pub(crate) async fn change_password(
-    db: &DatabaseConnection,
+    w: &Writer<'_>,
     passwords: &Passwords,
     user_id: i64,
     session_id: &str,
     current_password: &str,
     new_password: &str,
 ) -> Result<()> {
-    let user = find_by_id(db, user_id)
+    let user = find_by_id(w.db, user_id)
         .await?
         .ok_or_else(|| not_found(user_id))?;
     if !passwords
@@ -338,24 +327,17 @@ pub(crate) async fn change_password(
         ));
     }
     let hash = passwords.hash(new_password).await?;
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin_outside_inventory().await?;
     let before = user_snapshot(&user);
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(hash);
-    active.updated_at = Set(now());
+    active.updated_at = Set(w.now);
     let updated = active.update(&txn).await?;
     let mut after = user_snapshot(&updated);
     after["passwordChanged"] = true.into();
-    let actor = Actor::User {
-        id: user_id,
-        username: updated.username.clone(),
-    };
-    audit::record(
-        &txn,
-        &actor,
-        [Change::updated(AuditEntity::User, user_id, before, after)],
-    )
-    .await?;
+    // The writer is the viewer: a user changes only their own password here.
+    txn.audit([Change::updated(AuditEntity::User, user_id, before, after)])
+        .await?;
     session::revoke_all(&txn, user_id, Some(session_id)).await?;
     txn.commit().await?;
     Ok(())
@@ -443,10 +425,11 @@ pub(crate) enum Bootstrap {
 /// First-run bootstrap (operations contract): the configured admin if set and missing;
 /// otherwise, on an empty database, `admin` with a random password.
 pub(crate) async fn bootstrap_admin(
-    db: &DatabaseConnection,
+    w: &Writer<'_>,
     passwords: &Passwords,
     configured: Option<(&str, &str)>,
 ) -> Result<Bootstrap> {
+    let db = w.db;
     let new_support = |username: &str, password: &str| NewUser {
         username: username.into(),
         password: password.into(),
@@ -461,14 +444,7 @@ pub(crate) async fn bootstrap_admin(
             if find_by_username(db, &normalized).await?.is_some() {
                 return Ok(Bootstrap::Unchanged);
             }
-            match create(
-                db,
-                passwords,
-                &Actor::System,
-                new_support(&normalized, password),
-            )
-            .await
-            {
+            match create(w, passwords, new_support(&normalized, password)).await {
                 Ok(user) => Ok(Bootstrap::CreatedConfigured(user.username)),
                 // Another instance starting at the same time created it first.
                 Err(AppError::Conflict(_)) => Ok(Bootstrap::Unchanged),
@@ -480,14 +456,7 @@ pub(crate) async fn bootstrap_admin(
                 return Ok(Bootstrap::Unchanged);
             }
             let password = random_password();
-            match create(
-                db,
-                passwords,
-                &Actor::System,
-                new_support("admin", &password),
-            )
-            .await
-            {
+            match create(w, passwords, new_support("admin", &password)).await {
                 Ok(user) => Ok(Bootstrap::CreatedGenerated {
                     username: user.username,
                     password,

@@ -95,6 +95,14 @@ impl ItemErrors {
         })
     }
 
+    /// BAD_USER_INPUT with the first problem alone, as a single item's call reports it.
+    pub(crate) fn into_first(self) -> Result<(), AppError> {
+        match self.0.into_iter().next() {
+            Some((_, message)) => Err(AppError::bad_input(message)),
+            None => Ok(()),
+        }
+    }
+
     /// CONFLICT naming every conflicting item, or Ok when there is none.
     pub(crate) fn into_conflict(self) -> Result<(), AppError> {
         if self.is_empty() {

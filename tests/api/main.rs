@@ -13,6 +13,7 @@ mod concurrency;
 mod console;
 mod counts;
 mod drones;
+mod epoch;
 mod examples;
 mod faults;
 mod field_order;

@@ -9,19 +9,17 @@ use sea_orm::{
 
 use super::{finish_update, lock, maintenance_due_at, not_found, snapshot};
 use crate::{
-    db,
     entity::{
         drone::DroneStatus,
         maintenance::{self, MaintenanceKind},
     },
     error::{AppError, Result},
-    events::Events,
     service::{
-        audit::{self, Actor, AuditEntity, Change, maintenance_snapshot},
+        audit::{AuditEntity, Change, maintenance_snapshot},
         drone::status::{Via, check_move},
-        now,
         pagination::{self, KeyKind, KeyValue, Page, PageArgs, SortDirection, SortKey},
         validate::required_text,
+        write::Writer,
     },
 };
 
@@ -42,14 +40,12 @@ pub(crate) struct MaintenanceInput {
 
 /// Records an entry for drone `drone_id`; returns it.
 pub(crate) async fn record(
-    db: &DatabaseConnection,
-    events: &Events,
-    actor: &Actor,
+    w: &Writer<'_>,
     drone_id: i64,
     input: MaintenanceInput,
 ) -> Result<maintenance::Model> {
     let note = required_text("note", &input.note, MAX_NOTE_CHARS).map_err(AppError::bad_input)?;
-    let at = now();
+    let at = w.now;
     let performed_at = input.performed_at.unwrap_or(at);
     if performed_at > at + CLOCK_SKEW {
         return Err(AppError::bad_input(format!(
@@ -57,7 +53,7 @@ pub(crate) async fn record(
             performed_at.to_rfc3339()
         )));
     }
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin().await?;
     let current = lock(&txn, drone_id)
         .await?
         .ok_or_else(|| not_found(drone_id))?;
@@ -72,7 +68,7 @@ pub(crate) async fn record(
         kind: Set(input.kind),
         note: Set(note),
         performed_at: Set(performed_at),
-        recorded_by_id: Set(actor.user_id()),
+        recorded_by_id: Set(w.actor.user_id()),
         created_at: Set(at),
         ..Default::default()
     }
@@ -97,17 +93,13 @@ pub(crate) async fn record(
     }
     drone.updated_at = Set(at);
     let updated = drone.update(&txn).await?;
-    audit::record(
-        &txn,
-        actor,
-        [Change::created(
-            AuditEntity::Maintenance,
-            entry.id,
-            maintenance_snapshot(&entry),
-        )],
-    )
+    txn.audit([Change::created(
+        AuditEntity::Maintenance,
+        entry.id,
+        maintenance_snapshot(&entry),
+    )])
     .await?;
-    finish_update(txn, events, actor, before, &updated).await?;
+    finish_update(txn, before, &updated).await?;
     Ok(entry)
 }
 

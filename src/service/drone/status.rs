@@ -5,18 +5,16 @@
 //! one drone take turns and the second sees the first's outcome: two check-outs never both win.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
 use super::{finish_update, lock, not_found, snapshot};
 use crate::{
-    db,
     entity::{
         drone::{self, DroneStatus},
         user::Role,
     },
     error::{AppError, Result, conflict_on_foreign_key},
-    events::Events,
-    service::{audit::Actor, now, site as sites, user as users, validate::required_text},
+    service::{site as sites, user as users, validate::required_text, write::Writer},
 };
 
 use DroneStatus::{Available, CheckedOut, Lost, Maintenance, Retired};
@@ -93,7 +91,12 @@ fn note_text(note: Option<&str>) -> Result<Option<String>> {
 }
 
 /// The row after a move to `to`; leaving CHECKED_OUT clears the custody columns.
-fn moved(current: &drone::Model, to: DroneStatus, note: Option<String>) -> drone::ActiveModel {
+fn moved(
+    current: &drone::Model,
+    to: DroneStatus,
+    note: Option<String>,
+    at: DateTime<Utc>,
+) -> drone::ActiveModel {
     let mut active: drone::ActiveModel = current.clone().into();
     active.status = Set(to);
     active.status_note = Set(note);
@@ -102,22 +105,20 @@ fn moved(current: &drone::Model, to: DroneStatus, note: Option<String>) -> drone
         active.checked_out_at = Set(None);
         active.due_back_at = Set(None);
     }
-    active.updated_at = Set(now());
+    active.updated_at = Set(at);
     active
 }
 
 /// AVAILABLE -> CHECKED_OUT to user `to`, due back at `due_back_at` (in the future) if given.
 pub(crate) async fn check_out(
-    db: &DatabaseConnection,
-    events: &Events,
-    actor: &Actor,
+    w: &Writer<'_>,
     id: i64,
     to: i64,
     due_back_at: Option<DateTime<Utc>>,
     note: Option<&str>,
 ) -> Result<drone::Model> {
     let note = note_text(note)?;
-    let at = now();
+    let at = w.now;
     if let Some(due) = due_back_at
         && due <= at
     {
@@ -126,7 +127,7 @@ pub(crate) async fn check_out(
             due.to_rfc3339()
         )));
     }
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin().await?;
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
     if users::find_by_id(&txn, to).await?.is_none() {
         return Err(AppError::bad_input(format!(
@@ -135,7 +136,7 @@ pub(crate) async fn check_out(
     }
     check_move(current.status, CheckedOut, Via::CheckOut)?;
     let before = snapshot(&txn, &current).await?;
-    let mut active = moved(&current, CheckedOut, note);
+    let mut active = moved(&current, CheckedOut, note, at);
     active.holder_id = Set(Some(to));
     active.checked_out_at = Set(Some(at));
     active.due_back_at = Set(due_back_at);
@@ -143,7 +144,7 @@ pub(crate) async fn check_out(
         .update(&txn)
         .await
         .map_err(|e| conflict_on_foreign_key(e, || format!("user {to} was deleted meanwhile")))?;
-    finish_update(txn, events, actor, before, &updated).await?;
+    finish_update(txn, before, &updated).await?;
     Ok(updated)
 }
 
@@ -159,9 +160,7 @@ pub(crate) struct CheckIn {
 
 /// CHECKED_OUT -> AVAILABLE (or MAINTENANCE), by SUPPORT or by the holder themself.
 pub(crate) async fn check_in(
-    db: &DatabaseConnection,
-    events: &Events,
-    actor: &Actor,
+    w: &Writer<'_>,
     role: Role,
     id: i64,
     how: CheckIn,
@@ -177,9 +176,9 @@ pub(crate) async fn check_in(
     } else {
         Available
     };
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin().await?;
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
-    let is_holder = current.holder_id.is_some() && current.holder_id == actor.user_id();
+    let is_holder = current.holder_id.is_some() && current.holder_id == w.actor.user_id();
     if role != Role::Support && !is_holder {
         return Err(AppError::Forbidden(
             "only the support team or the drone's holder may check it in".into(),
@@ -196,21 +195,19 @@ pub(crate) async fn check_in(
         None => current.site_id,
     };
     let before = snapshot(&txn, &current).await?;
-    let mut active = moved(&current, to, note);
+    let mut active = moved(&current, to, note, w.now);
     active.site_id = Set(site_id);
     let updated = active
         .update(&txn)
         .await
         .map_err(|e| conflict_on_foreign_key(e, || "the site was deleted meanwhile".into()))?;
-    finish_update(txn, events, actor, before, &updated).await?;
+    finish_update(txn, before, &updated).await?;
     Ok(updated)
 }
 
 /// Any move of the table made by setDroneStatus; LOST and RETIRED need a note.
 pub(crate) async fn set_status(
-    db: &DatabaseConnection,
-    events: &Events,
-    actor: &Actor,
+    w: &Writer<'_>,
     id: i64,
     to: DroneStatus,
     note: Option<&str>,
@@ -221,12 +218,12 @@ pub(crate) async fn set_status(
             "moving a drone to {to} needs a note: what happened"
         )));
     }
-    let txn = db::begin_write(db).await?;
+    let txn = w.begin().await?;
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
     check_move(current.status, to, Via::SetStatus)?;
     let before = snapshot(&txn, &current).await?;
-    let updated = moved(&current, to, note).update(&txn).await?;
-    finish_update(txn, events, actor, before, &updated).await?;
+    let updated = moved(&current, to, note, w.now).update(&txn).await?;
+    finish_update(txn, before, &updated).await?;
     Ok(updated)
 }
 
