@@ -31,8 +31,9 @@ macro_rules! db_test {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(hangar_test_postgres), ignore = "TEST_DATABASE_URL is unset")]
             async fn postgres() {
-                let Some(app) = $crate::helpers::TestApp::spawn_postgres().await else { return };
+                let app = $crate::helpers::TestApp::spawn_postgres().await;
                 super::$name(app).await;
             }
         }
@@ -57,10 +58,9 @@ macro_rules! configured_test {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(hangar_test_postgres), ignore = "TEST_DATABASE_URL is unset")]
             async fn postgres() {
-                let Some(app) = $crate::helpers::TestApp::spawn_postgres_with($config).await else {
-                    return;
-                };
+                let app = $crate::helpers::TestApp::spawn_postgres_with($config).await;
                 super::$name(app).await;
             }
         }
@@ -150,28 +150,31 @@ fn test_config(database_url: &str, extra: &[(&str, &str)]) -> Config {
     .expect("test configuration is valid")
 }
 
+/// `TEST_DATABASE_URL`, for the PostgreSQL variants (built only when it is set: `build.rs`).
+pub fn postgres_url() -> String {
+    std::env::var("TEST_DATABASE_URL").expect(
+        "TEST_DATABASE_URL is unset: this PostgreSQL test is ignored without it (run it with the variable set)",
+    )
+}
+
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => Self::spawn_with(Backend::Sqlite, &[]).await,
-            Backend::Postgres => Self::spawn_postgres()
-                .await
-                .expect("TEST_DATABASE_URL is set"),
+            Backend::Postgres => Self::spawn_postgres().await,
         }
     }
 
-    /// None (and a note) when `TEST_DATABASE_URL` is unset.
-    pub async fn spawn_postgres() -> Option<Self> {
+    /// On PostgreSQL, in a schema of its own. Only for tests marked
+    /// `#[cfg_attr(not(hangar_test_postgres), ignore = "TEST_DATABASE_URL is unset")]`, so
+    /// that without the variable they show as ignored (see `build.rs`).
+    pub async fn spawn_postgres() -> Self {
         Self::spawn_postgres_with(&[]).await
     }
 
     /// [`Self::spawn_postgres`] with extra configuration variables.
-    pub async fn spawn_postgres_with(extra: &[(&str, &str)]) -> Option<Self> {
-        if std::env::var("TEST_DATABASE_URL").is_err() {
-            eprintln!("note: TEST_DATABASE_URL is unset: PostgreSQL variant not run");
-            return None;
-        }
-        Some(Self::spawn_with(Backend::Postgres, extra).await)
+    pub async fn spawn_postgres_with(extra: &[(&str, &str)]) -> Self {
+        Self::spawn_with(Backend::Postgres, extra).await
     }
 
     /// Spawns with extra configuration variables.
@@ -183,7 +186,7 @@ impl TestApp {
                 (test_config(&url, extra), None, DbGuard::Sqlite(dir))
             }
             Backend::Postgres => {
-                let url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+                let url = postgres_url();
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
                 let admin = sea_orm::Database::connect(&url)
                     .await

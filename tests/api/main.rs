@@ -8,6 +8,7 @@ mod auth;
 mod authz;
 mod bulk;
 mod cameras;
+mod ci;
 mod cli;
 mod concurrency;
 mod console;

@@ -6,12 +6,12 @@
 //! cluster stops it and removes its directory, even when the test fails.
 
 use std::{
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::Command,
 };
 
-/// Where Debian's postgresql-15 package installs the server binaries.
-const BIN: &str = "/usr/lib/postgresql/15/bin";
+/// The server tools a cluster needs.
+const TOOLS: [&str; 2] = ["initdb", "pg_ctl"];
 /// The superuser of the cluster, and the system account that runs it when tests run as root.
 const OS_USER: &str = "postgres";
 
@@ -21,11 +21,32 @@ pub struct PrivateCluster {
 }
 
 impl PrivateCluster {
-    /// Whether this machine can run one: the server binaries are installed.
-    pub fn available() -> bool {
-        ["initdb", "pg_ctl"]
-            .iter()
-            .all(|tool| Path::new(BIN).join(tool).exists())
+    /// Where the server binaries are: `pg_config --bindir`, else the newest of Debian's
+    /// `/usr/lib/postgresql/<version>/bin`, else a directory of `PATH`; the first that holds
+    /// every tool. None: this machine cannot run a cluster.
+    pub fn bin_dir() -> Option<PathBuf> {
+        let from_pg_config = Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+        let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let version = e.file_name().to_str()?.parse().ok()?;
+                Some((version, e.path().join("bin")))
+            })
+            .collect();
+        debian.sort_by(|a, b| b.0.cmp(&a.0));
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        from_pg_config
+            .into_iter()
+            .chain(debian.into_iter().map(|(_, dir)| dir))
+            .chain(std::env::split_paths(&path))
+            .find(|dir| TOOLS.iter().all(|tool| dir.join(tool).is_file()))
     }
 
     /// Creates the cluster and starts it. Blocking (initdb takes a second or two).
@@ -116,7 +137,9 @@ impl PrivateCluster {
     /// A PostgreSQL tool, run as the postgres account when tests run as root, from the
     /// cluster's directory (the postgres account may not enter the test's working directory).
     fn tool(&self, name: &str) -> Command {
-        let program = Path::new(BIN).join(name);
+        let program = Self::bin_dir()
+            .expect("PostgreSQL server binaries were found at the start")
+            .join(name);
         let mut command = if running_as_root() {
             let mut command = Command::new("runuser");
             command.args(["-u", OS_USER, "--"]).arg(program);

@@ -54,6 +54,7 @@ mod sigterm_mid_bulk_registration {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(not(hangar_test_postgres), ignore = "TEST_DATABASE_URL is unset")]
     async fn postgres() {
         interrupt_on_postgres(Signal::Term).await;
     }
@@ -68,6 +69,7 @@ mod sigkill_mid_bulk_registration {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(not(hangar_test_postgres), ignore = "TEST_DATABASE_URL is unset")]
     async fn postgres() {
         interrupt_on_postgres(Signal::Kill).await;
     }
@@ -80,10 +82,7 @@ async fn interrupt_on_sqlite(signal: Signal) {
 }
 
 async fn interrupt_on_postgres(signal: Signal) {
-    let Ok(test_url) = std::env::var("TEST_DATABASE_URL") else {
-        eprintln!("note: TEST_DATABASE_URL is unset: PostgreSQL variant not run");
-        return;
-    };
+    let test_url = crate::helpers::postgres_url();
     let database = ScratchDatabase::create(&test_url).await;
     let work = tempfile::tempdir().expect("temp dir");
     interrupt(&database.url, work.path(), signal, Some(&database)).await;
