@@ -4,7 +4,7 @@
 # the graphql-ws library's own client (test/graphql-ws.mjs), photo uploads through
 # apollo-upload-client (test/uploads.mjs)
 # GraphiQL in headless Chromium (test/graphiql.mjs), and the Angular console (clients/angular:
-# its unit tests, then e2e/console.e2e.mjs in Chromium), on a fresh SQLite database
+# its unit tests, then its Playwright e2e/ in Chromium), on a fresh SQLite database
 # loaded with `hangar seed`. Needs node >= 20 and /usr/bin/chromium (Debian package chromium).
 #
 #   clients/run.sh            # uses target/debug/hangar (built by `cargo build`)
@@ -55,4 +55,4 @@ node test/graphql-http-audit.mjs
 node test/graphql-ws.mjs
 node test/uploads.mjs
 node test/graphiql.mjs "${SCREENSHOT:-$root/docs/graphiql.png}" "${DOCS_SCREENSHOT:-$root/docs/graphiql-docs.png}"
-node "$here/angular/e2e/console.e2e.mjs" "${CONSOLE_SCREENSHOTS:-$root/docs}"
+(cd "$here/angular" && CONSOLE_SCREENSHOTS="${CONSOLE_SCREENSHOTS:-$root/docs}" npm run --silent e2e)

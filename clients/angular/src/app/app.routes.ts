@@ -1,43 +1,25 @@
+// One lazy route file per feature folder: each feature owns its pages, routes and documents.
 import { Routes } from '@angular/router';
 
-import { signedIn, supportOnly } from './auth/guards';
+import { signedIn } from './auth/guards';
 
 export const routes: Routes = [
   { path: '', pathMatch: 'full', redirectTo: 'drones' },
-  {
-    path: 'login',
-    title: 'Sign in · Hangar',
-    loadComponent: () => import('./pages/login.page').then((m) => m.LoginPage),
-  },
+  { path: 'login', loadChildren: () => import('./auth/auth.routes').then((m) => m.AUTH_ROUTES) },
   {
     path: 'drones',
-    title: 'Drones · Hangar',
     canActivate: [signedIn],
-    loadComponent: () => import('./pages/drone-list.page').then((m) => m.DroneListPage),
-  },
-  {
-    path: 'drones/new',
-    title: 'Register drones · Hangar',
-    canActivate: [signedIn, supportOnly],
-    loadComponent: () => import('./pages/register.page').then((m) => m.RegisterPage),
-  },
-  {
-    path: 'drones/:id',
-    title: 'Drone · Hangar',
-    canActivate: [signedIn],
-    loadComponent: () => import('./pages/drone.page').then((m) => m.DronePage),
+    loadChildren: () => import('./drones/drones.routes').then((m) => m.DRONE_ROUTES),
   },
   {
     path: 'sites',
-    title: 'Sites · Hangar',
     canActivate: [signedIn],
-    loadComponent: () => import('./pages/sites.page').then((m) => m.SitesPage),
+    loadChildren: () => import('./sites/sites.routes').then((m) => m.SITE_ROUTES),
   },
   {
     path: 'dashboard',
-    title: 'Dashboard · Hangar',
     canActivate: [signedIn],
-    loadComponent: () => import('./pages/dashboard.page').then((m) => m.DashboardPage),
+    loadChildren: () => import('./dashboard/dashboard.routes').then((m) => m.DASHBOARD_ROUTES),
   },
   { path: '**', redirectTo: 'drones' },
 ];

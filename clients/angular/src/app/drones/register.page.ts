@@ -7,28 +7,14 @@ import Papa from 'papaparse';
 import { firstValueFrom } from 'rxjs';
 
 import { graphql } from '../graphql/generated';
-import type { OnConflict, RegisterDroneInput } from '../graphql/generated/graphql';
-import { fieldOf } from '../shared/fields';
+import type {
+  CameraSummaryFragment,
+  OnConflict,
+  RegisterDroneInput,
+} from '../graphql/generated/graphql';
 import { messageOf, problemsOf } from '../shared/errors';
-
-const CHOICES = graphql(`
-  query RegisterChoices {
-    cameras(first: 100, orderBy: [{ field: MODEL }]) {
-      nodes {
-        id
-        model
-        megapixels
-      }
-    }
-    sites(first: 100, orderBy: [{ field: NAME }]) {
-      nodes {
-        id
-        name
-        city
-      }
-    }
-  }
-`);
+import { fieldOf } from '../shared/fields';
+import { CameraPicker, SitePicker } from '../shared/pickers/pickers';
 
 const REGISTER = graphql(`
   mutation RegisterDrone($input: RegisterDroneInput!) {
@@ -70,20 +56,20 @@ const list = (text: string | undefined, separator: RegExp) =>
     .filter(Boolean);
 
 /**
- * Registering drones (SUPPORT): one at a time with the camera models and sites the API knows
- * offered, every error beside its field; or many from a CSV file through `registerDrones`,
- * with a progress bar and a report line for every line of the file.
+ * Registering drones (SUPPORT): one at a time, camera models and the site searched as you type
+ * among those the API knows, every error beside its field; or many from a CSV file through
+ * `registerDrones`, with a progress bar and a report line for every line of the file.
  */
 @Component({
   selector: 'app-register-page',
-  imports: [FormsModule, RouterLink],
+  imports: [CameraPicker, FormsModule, RouterLink, SitePicker],
   templateUrl: './register.page.html',
   styleUrl: './register.page.css',
 })
 export class RegisterPage {
-  protected readonly cameras = signal<{ id: string; model: string; megapixels: number }[]>([]);
-  protected readonly sites = signal<{ id: string; name: string; city: string }[]>([]);
-  protected form = { serialNumber: '', name: '', brand: '', cameraModels: [] as string[], site: '', tags: '', maintenanceIntervalDays: '' };
+  /** The camera models picked so far, in the order picked. */
+  protected readonly cameras = signal<CameraSummaryFragment[]>([]);
+  protected form = { serialNumber: '', name: '', brand: '', site: '', tags: '', maintenanceIntervalDays: '' };
   protected readonly fieldErrors = signal<Record<string, string>>({});
   protected readonly formError = signal<string | null>(null);
   protected readonly busy = signal(false);
@@ -96,11 +82,12 @@ export class RegisterPage {
   private readonly apollo = inject(Apollo);
   private readonly router = inject(Router);
 
-  constructor() {
-    this.apollo.query({ query: CHOICES }).subscribe((result) => {
-      this.cameras.set(result.data?.cameras.nodes ?? []);
-      this.sites.set(result.data?.sites.nodes ?? []);
-    });
+  protected addCamera(camera: CameraSummaryFragment): void {
+    this.cameras.update((picked) => (picked.some((c) => c.id === camera.id) ? picked : [...picked, camera]));
+  }
+
+  protected removeCamera(camera: CameraSummaryFragment): void {
+    this.cameras.update((picked) => picked.filter((c) => c.id !== camera.id));
   }
 
   protected register(): void {
@@ -109,7 +96,7 @@ export class RegisterPage {
       serialNumber: f.serialNumber,
       name: f.name,
       brand: f.brand,
-      cameraModels: f.cameraModels,
+      cameraModels: this.cameras().map((c) => c.model),
       site: f.site || null,
       tags: list(f.tags, /,/),
       maintenanceIntervalDays: f.maintenanceIntervalDays ? Number(f.maintenanceIntervalDays) : null,

@@ -1,4 +1,4 @@
-import { Component, inject, signal } from '@angular/core';
+import { Component, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
@@ -10,21 +10,29 @@ import type { SitesQuery } from '../graphql/generated/graphql';
 import { messageOf } from '../shared/errors';
 
 const SITES = graphql(`
-  query Sites {
-    sites(first: 100, orderBy: [{ field: NAME }]) {
+  query Sites($first: Int!, $after: String) {
+    sites(first: $first, after: $after, orderBy: [{ field: NAME }]) {
       totalCount
-      nodes {
-        id
-        name
-        address
-        city
-        country
-        contact
-        droneCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...SiteSummary
+          address
+          country
+          contact
+          droneCount
+        }
       }
     }
   }
 `);
+
+/** Sites per page; more come a page at a time (keyset cursors), appended below. */
+const PAGE_SIZE = 50;
 
 const CREATE_SITE = graphql(`
   mutation CreateSite($input: CreateSiteInput!) {
@@ -34,12 +42,17 @@ const CREATE_SITE = graphql(`
   }
 `);
 
-/** Where drones are stationed; the support team adds sites here. */
+/** Where drones are stationed, 50 at a time and more on demand; the support team adds sites here. */
 @Component({
   selector: 'app-sites-page',
   imports: [FormsModule, RouterLink],
   template: `
-    <h1>Sites</h1>
+    <div class="head">
+      <h1>Sites</h1>
+      @if (total() !== null) {
+        <span class="muted" aria-live="polite">{{ total() }} {{ total() === 1 ? 'site' : 'sites' }}</span>
+      }
+    </div>
     @if (error()) {
       <p class="error" role="alert">{{ error() }}</p>
     }
@@ -48,7 +61,8 @@ const CREATE_SITE = graphql(`
         <tr><th>Name</th><th>City</th><th>Country</th><th>Address</th><th>Contact</th><th>Drones</th></tr>
       </thead>
       <tbody>
-        @for (site of sites(); track site.id) {
+        @for (edge of edges(); track edge.node.id) {
+          @let site = edge.node;
           <tr>
             <td>{{ site.name }}</td>
             <td>{{ site.city }}</td>
@@ -64,6 +78,13 @@ const CREATE_SITE = graphql(`
         }
       </tbody>
     </table>
+    @if (hasMore()) {
+      <p class="more">
+        <button type="button" class="secondary" (click)="more()" [disabled]="loading()">
+          Show more ({{ edges().length }} of {{ total() }} shown)
+        </button>
+      </p>
+    }
     @if (session.canWrite()) {
       <form class="card" (ngSubmit)="create()" aria-labelledby="new-site">
         <h2 id="new-site">Add a site</h2>
@@ -85,6 +106,8 @@ const CREATE_SITE = graphql(`
     }
   `,
   styles: `
+    .head { display: flex; align-items: baseline; gap: 1rem; }
+    .more { text-align: center; }
     form { margin-top: 1rem; display: flex; flex-direction: column; gap: 0.7rem; }
     h2 { font-size: 1.1rem; margin: 0; }
     .fields { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; }
@@ -93,21 +116,33 @@ const CREATE_SITE = graphql(`
 })
 export class SitesPage {
   protected readonly session = inject(SessionService);
-  protected readonly sites = signal<SitesQuery['sites']['nodes']>([]);
+  private readonly result = signal<SitesQuery['sites'] | null>(null);
+  protected readonly edges = computed(() => this.result()?.edges ?? []);
+  protected readonly total = computed(() => this.result()?.totalCount ?? null);
+  protected readonly hasMore = computed(() => !!this.result()?.pageInfo.hasNextPage);
   protected readonly loading = signal(true);
   protected readonly error = signal<string | null>(null);
   protected readonly formError = signal<string | null>(null);
   protected readonly busy = signal(false);
   protected form = { name: '', city: '', country: '', address: '', contact: '' };
   private readonly apollo = inject(Apollo);
-  private readonly query = this.apollo.watchQuery({ query: SITES });
+  private readonly query = this.apollo.watchQuery({
+    query: SITES,
+    variables: { first: PAGE_SIZE },
+    notifyOnNetworkStatusChange: true,
+  });
 
   constructor() {
     this.query.valueChanges.pipe(takeUntilDestroyed()).subscribe((result) => {
       this.loading.set(result.loading);
-      if (result.data?.sites) this.sites.set(result.data.sites.nodes as SitesQuery['sites']['nodes']);
+      if (result.data?.sites) this.result.set(result.data.sites as SitesQuery['sites']);
       if (result.error) this.error.set(messageOf(result.error));
     });
+  }
+
+  protected more(): void {
+    const after = this.result()?.pageInfo.endCursor;
+    if (after) void this.query.fetchMore({ variables: { after } });
   }
 
   protected create(): void {

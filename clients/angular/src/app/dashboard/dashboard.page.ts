@@ -14,7 +14,7 @@ import { firstValueFrom } from 'rxjs';
 import { graphql } from '../graphql/generated';
 import type { DroneStatus } from '../graphql/generated/graphql';
 import { messageOf } from '../shared/errors';
-import { STATUSES } from './drone-list.page';
+import { DRONE_STATUSES } from '../shared/labels';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -78,7 +78,7 @@ interface SiteRow {
   styleUrl: './dashboard.page.css',
 })
 export class DashboardPage {
-  protected readonly statuses = STATUSES;
+  protected readonly statuses = DRONE_STATUSES;
   protected readonly totals = signal<{ total: number; overdue: number; maintenanceDue: number } | null>(null);
   protected readonly sites = signal<SiteRow[]>([]);
   protected readonly brands = signal<{ brand: string; count: number }[]>([]);
@@ -106,7 +106,7 @@ export class DashboardPage {
           const { data: one } = await firstValueFrom(
             this.apollo.query({ query: AT_SITE, variables: { filter }, fetchPolicy: 'network-only' }),
           );
-          const counts = Object.fromEntries(STATUSES.map((s) => [s.value, 0])) as Record<DroneStatus, number>;
+          const counts = Object.fromEntries(DRONE_STATUSES.map((s) => [s.value, 0])) as Record<DroneStatus, number>;
           for (const { status, count: n } of one!.droneStats.byStatus) counts[status] = n;
           return { name: site?.name ?? 'Not stationed', counts, total: count };
         }),
@@ -126,7 +126,7 @@ export class DashboardPage {
       type: 'bar',
       data: {
         labels: rows.map((r) => r.name),
-        datasets: STATUSES.map((s) => ({
+        datasets: DRONE_STATUSES.map((s) => ({
           label: s.label,
           data: rows.map((r) => r.counts[s.value]),
           backgroundColor: COLOURS[s.value],

@@ -14,11 +14,15 @@ import type {
   DroneStatus,
   SortDirection,
 } from '../graphql/generated/graphql';
+import { coalesced } from '../shared/coalesce';
 import { messageOf } from '../shared/errors';
+import { StatusLabelPipe } from '../shared/label.pipes';
+import { DRONE_STATUSES } from '../shared/labels';
+import { SitePicker } from '../shared/pickers/pickers';
 
 const PAGE_SIZE = 20;
 
-export const DRONE_PAGE = graphql(`
+const DRONE_PAGE = graphql(`
   query DronePage($first: Int!, $after: String, $filter: DroneFilter, $orderBy: [DroneOrder!]) {
     drones(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
@@ -29,40 +33,8 @@ export const DRONE_PAGE = graphql(`
       edges {
         cursor
         node {
-          id
-          serialNumber
-          name
-          brand
-          status
-          overdue
-          dueBackAt
-          tags
-          site {
-            id
-            name
-            city
-          }
-          holder {
-            id
-            username
-          }
-          cameras {
-            id
-            model
-            megapixels
-          }
+          ...DroneSummary
         }
-      }
-    }
-  }
-`);
-
-const SITE_NAMES = graphql(`
-  query SiteNames {
-    sites(first: 100, orderBy: [{ field: NAME }]) {
-      nodes {
-        id
-        name
       }
     }
   }
@@ -76,14 +48,6 @@ const DRONE_EVENTS = graphql(`
     }
   }
 `);
-
-export const STATUSES: { value: DroneStatus; label: string }[] = [
-  { value: 'AVAILABLE', label: 'Available' },
-  { value: 'CHECKED_OUT', label: 'Checked out' },
-  { value: 'MAINTENANCE', label: 'In maintenance' },
-  { value: 'LOST', label: 'Lost' },
-  { value: 'RETIRED', label: 'Retired' },
-];
 
 const ORDERINGS: { value: DroneOrderField; label: string }[] = [
   { value: 'NAME', label: 'Name' },
@@ -150,19 +114,18 @@ type Edge = DronePageQuery['drones']['edges'][number];
 /**
  * Every drone, filtered and ordered as the URL says (so a view can be shared), a page of 20 at
  * a time over keyset cursors; pages already seen come from the cache. Changes anyone makes
- * arrive over `droneEvents` and refresh the list without a reload.
+ * arrive over `droneEvents` and refresh the list without a reload, coalesced.
  */
 @Component({
   selector: 'app-drone-list-page',
-  imports: [FormsModule, RouterLink],
+  imports: [FormsModule, RouterLink, SitePicker, StatusLabelPipe],
   templateUrl: './drone-list.page.html',
   styleUrl: './drone-list.page.css',
 })
 export class DroneListPage {
   protected readonly session = inject(SessionService);
-  protected readonly statuses = STATUSES;
+  protected readonly statuses = DRONE_STATUSES;
   protected readonly orderings = ORDERINGS;
-  protected readonly siteNames = signal<string[]>([]);
   protected view = viewOf(inject(ActivatedRoute).snapshot.queryParamMap);
   protected readonly loading = signal(true);
   protected readonly error = signal<string | null>(null);
@@ -218,17 +181,15 @@ export class DroneListPage {
         this.page.set(0);
         void this.query.refetch(variables);
       });
-    this.apollo
-      .query({ query: SITE_NAMES })
-      .subscribe((result) => this.siteNames.set(result.data?.sites.nodes.map((n) => n.name) ?? []));
     // Someone registered, changed or deleted a drone: ask again for what is shown (an update
-    // of a drone already on screen also lands in the cache by its id).
+    // of a drone already on screen also lands in the cache by its id). A bulk registration
+    // sends an event per drone: `coalesced` turns a burst into one or two refetches.
+    const live = coalesced(() => this.query.refetch(this.variables()));
+    destroyRef.onDestroy(() => live.cancel());
     this.apollo
       .subscribe({ query: DRONE_EVENTS })
       .pipe(takeUntilDestroyed(destroyRef))
-      .subscribe({
-        next: () => void this.query.refetch(this.variables()),
-      });
+      .subscribe({ next: () => live.poke() });
   }
 
   private variables(): DronePageQueryVariables {
@@ -295,9 +256,5 @@ export class DroneListPage {
 
   protected previous(): void {
     this.page.update((p) => Math.max(0, p - 1));
-  }
-
-  protected statusLabel(status: DroneStatus): string {
-    return STATUSES.find((s) => s.value === status)?.label ?? status;
   }
 }

@@ -10,45 +10,26 @@ import { SessionService } from '../auth/session.service';
 import { graphql } from '../graphql/generated';
 import type { DroneDetailsQuery, MaintenanceKind } from '../graphql/generated/graphql';
 import { messageOf } from '../shared/errors';
-import { STATUSES } from './drone-list.page';
+import { MaintenanceKindLabelPipe, StatusLabelPipe } from '../shared/label.pipes';
+import { MAINTENANCE_KINDS } from '../shared/labels';
+import { PersonPicker, SitePicker } from '../shared/pickers/pickers';
 
 const DRONE = graphql(`
   query DroneDetails($id: ID!) {
     drone(id: $id) {
-      id
-      serialNumber
-      name
-      brand
-      status
+      ...DroneSummary
+      ...DroneCustody
       statusNote
-      overdue
-      checkedOutAt
-      dueBackAt
-      tags
       maintenanceIntervalDays
       lastMaintenanceAt
       maintenanceDueAt
       maintenanceDue
       createdAt
       registeredBy {
-        id
-        username
-      }
-      site {
-        id
-        name
-        city
-        country
-      }
-      holder {
-        id
-        username
+        ...Person
       }
       cameras {
-        id
-        model
         brand
-        megapixels
       }
       photos {
         id
@@ -66,28 +47,9 @@ const DRONE = graphql(`
           note
           performedAt
           recordedBy {
-            id
-            username
+            ...Person
           }
         }
-      }
-    }
-  }
-`);
-
-const PEOPLE_AND_SITES = graphql(`
-  query CustodyChoices {
-    users(first: 100, orderBy: [{ field: USERNAME }]) {
-      nodes {
-        id
-        username
-      }
-    }
-    sites(first: 100, orderBy: [{ field: NAME }]) {
-      nodes {
-        id
-        name
-        city
       }
     }
   }
@@ -96,15 +58,7 @@ const PEOPLE_AND_SITES = graphql(`
 const CHECK_OUT = graphql(`
   mutation CheckOutDrone($id: ID!, $to: ID!, $dueBackAt: DateTime, $note: String) {
     checkOutDrone(id: $id, to: $to, dueBackAt: $dueBackAt, note: $note) {
-      id
-      status
-      holder {
-        id
-        username
-      }
-      checkedOutAt
-      dueBackAt
-      overdue
+      ...DroneCustody
     }
   }
 `);
@@ -112,20 +66,7 @@ const CHECK_OUT = graphql(`
 const CHECK_IN = graphql(`
   mutation CheckInDrone($id: ID!, $siteId: ID, $toMaintenance: Boolean, $note: String) {
     checkInDrone(id: $id, siteId: $siteId, toMaintenance: $toMaintenance, note: $note) {
-      id
-      status
-      holder {
-        id
-      }
-      site {
-        id
-        name
-        city
-        country
-      }
-      checkedOutAt
-      dueBackAt
-      overdue
+      ...DroneCustody
     }
   }
 `);
@@ -146,12 +87,6 @@ const ADD_PHOTO = graphql(`
   }
 `);
 
-const KINDS: { value: MaintenanceKind; label: string }[] = [
-  { value: 'INSPECTION', label: 'Inspection' },
-  { value: 'REPAIR', label: 'Repair' },
-  { value: 'FIRMWARE_UPDATE', label: 'Firmware update' },
-];
-
 type Drone = NonNullable<DroneDetailsQuery['drone']>;
 
 /**
@@ -161,7 +96,15 @@ type Drone = NonNullable<DroneDetailsQuery['drone']>;
  */
 @Component({
   selector: 'app-drone-page',
-  imports: [DatePipe, FormsModule, RouterLink],
+  imports: [
+    DatePipe,
+    FormsModule,
+    MaintenanceKindLabelPipe,
+    PersonPicker,
+    RouterLink,
+    SitePicker,
+    StatusLabelPipe,
+  ],
   templateUrl: './drone.page.html',
   styleUrl: './drone.page.css',
 })
@@ -169,14 +112,12 @@ export class DronePage implements OnInit {
   /** The route's `:id`. */
   readonly id = input.required<string>();
   protected readonly session = inject(SessionService);
-  protected readonly kinds = KINDS;
+  protected readonly kinds = MAINTENANCE_KINDS;
   protected readonly drone = signal<Drone | null>(null);
   protected readonly missing = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
   protected readonly busy = signal(false);
-  protected readonly people = signal<{ id: string; username: string }[]>([]);
-  protected readonly sites = signal<{ id: string; name: string; city: string }[]>([]);
   /** The holder may check in what they hold; SUPPORT may check in anything. */
   protected readonly canCheckIn = computed(() => {
     const drone = this.drone();
@@ -205,20 +146,6 @@ export class DronePage implements OnInit {
           this.missing.set(!result.data.drone);
         }
       });
-    if (this.session.canWrite()) {
-      this.apollo.query({ query: PEOPLE_AND_SITES }).subscribe((result) => {
-        this.people.set(result.data?.users.nodes ?? []);
-        this.sites.set(result.data?.sites.nodes ?? []);
-      });
-    }
-  }
-
-  protected statusLabel(status: string): string {
-    return STATUSES.find((s) => s.value === status)?.label ?? status;
-  }
-
-  protected kindLabel(kind: string): string {
-    return KINDS.find((k) => k.value === kind)?.label ?? kind;
   }
 
   protected submitCheckOut(): void {

@@ -3,7 +3,7 @@ import { FormsModule } from '@angular/forms';
 import { Router } from '@angular/router';
 import { Apollo } from 'apollo-angular';
 
-import { SessionService } from '../auth/session.service';
+import { SessionService } from './session.service';
 import { graphql } from '../graphql/generated';
 import { problemsOf } from '../shared/errors';
 
