@@ -1,7 +1,8 @@
 //! Hangar: a GraphQL API for a company's inventory of drones and cameras.
 //!
-//! A request travels one line: [`http`] (axum) -> [`graphql`] (async-graphql) -> [`service`]
-//! (rules, transactions) -> [`entity`] (SeaORM) -> SQLite or PostgreSQL.
+//! A request travels one line: [`transport`] (axum: HTTP and graphql-ws, and the gateway into
+//! the schema) -> [`graphql`] (async-graphql) -> [`service`] (rules, transactions) ->
+//! [`entity`] (SeaORM) -> SQLite or PostgreSQL.
 
 // What the `hangar` binary and the integration tests use is `pub`; everything else is
 // `pub(crate)`, so the compiler reports what nothing uses.
@@ -15,11 +16,10 @@ pub mod error;
 pub mod events;
 mod graphiql;
 pub mod graphql;
-mod http;
 mod metrics;
 pub mod serve;
 pub mod service;
 pub mod state;
-mod ws;
+mod transport;
 
 pub use state::AppState;

@@ -9,12 +9,12 @@ use crate::{
     config::{Config, JwtSecretSource, redact_url},
     db,
     error::AppError,
-    http,
     service::{
         audit::Actor,
         user::{Bootstrap, bootstrap_admin},
     },
     state::AppState,
+    transport,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +103,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     } else {
         tracing::info!("Hangar is up: GraphQL at http://{addr}/graphql");
     }
-    serve(listener, state.clone(), http::shutdown_signal()).await?;
+    serve(listener, state.clone(), transport::http::shutdown_signal()).await?;
     state.db.close_by_ref().await.ok();
     tracing::info!("stopped");
     Ok(())
@@ -119,7 +119,7 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     state.events.start_listener(&state.db);
     // With the peer's address: login throttling counts failures per client IP.
-    let app = http::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = transport::http::app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

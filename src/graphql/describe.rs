@@ -1,12 +1,50 @@
 //! The descriptions of what every list shares, written once here: the arguments of each list
 //! field (`filter`, `orderBy`, `first`, `after`, `last`, `before`) and the `and`/`or`/`not` of
 //! each filter input. The derive macros take a description only as a literal on each argument
-//! or input field, which would copy these nine into every domain; instead the schema builder
-//! hands us its registry (`SchemaBuilder::edit_registry`, a patch of the vendored
-//! async-graphql) and we fill in the ones that have none. One described at its own field
-//! keeps its own words.
+//! or input field, which would copy these nine into every domain (and `filter`'s names its
+//! input type, so it could not even be one literal); instead [`SharedDescriptions`] fills in,
+//! through async-graphql's public registration hook, the ones that have none. One described at
+//! its own field keeps its own words.
+use std::borrow::Cow;
 
-use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{
+    InputType, InputValueError, InputValueResult, Value,
+    registry::{MetaType, Registry},
+};
+
+/// Registered last with `SchemaBuilder::register_input_type`, whose only work is to hand us the
+/// registry once every type of the schema is in it: its `create_type_info` fills in the shared
+/// descriptions and names the built-in `Boolean`, so it adds no type of its own. (This replaced
+/// a patch of the vendored async-graphql, `SchemaBuilder::edit_registry`.) It is never parsed
+/// or produced: no field or argument has this type.
+pub(crate) struct SharedDescriptions;
+
+impl InputType for SharedDescriptions {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        Cow::Borrowed("Boolean")
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        shared_arguments(registry);
+        Self::qualified_type_name()
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        Err(InputValueError::custom(format!(
+            "not an input of this schema: {value:?}"
+        )))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Null
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+}
 
 /// The paging arguments' text: the same rule on every list (the contract's "Lists" note).
 const FIRST: &str = "Page forward: at most this many items, after `after` (default 20, at most \
@@ -28,7 +66,7 @@ const OR: &str = "Filters of which at least one must match as well.";
 const NOT: &str = "A filter that must not match.";
 
 /// Fills in the shared descriptions wherever they are missing.
-pub(crate) fn shared_arguments(registry: &mut Registry) {
+fn shared_arguments(registry: &mut Registry) {
     for ty in registry.types.values_mut() {
         if let MetaType::InputObject { input_fields, .. } = ty {
             for (name, field) in input_fields.iter_mut() {

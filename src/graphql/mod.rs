@@ -11,7 +11,6 @@ pub(crate) mod describe;
 pub(crate) mod drone;
 pub(crate) mod error_codes;
 pub(crate) mod fleet;
-pub(crate) mod gateway;
 pub(crate) mod guard;
 pub(crate) mod loaders;
 pub(crate) mod photo;
@@ -20,7 +19,6 @@ pub(crate) mod scalars;
 pub(crate) mod site;
 pub(crate) mod subscription;
 pub(crate) mod user;
-pub(crate) mod variables;
 
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
@@ -65,7 +63,7 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, subscription::Subscriptio
         MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
-    .edit_registry(describe::shared_arguments)
+    .register_input_type::<describe::SharedDescriptions>()
 }
 
 /// Builds the schema around `state`, with the limits from its configuration.

@@ -5,10 +5,7 @@
 //! shared server on 5432 would break every other test running at the same time. Dropping the
 //! cluster stops it and removes its directory, even when the test fails.
 
-use std::{
-    path::PathBuf,
-    process::Command,
-};
+use std::{path::PathBuf, process::Command};
 
 /// The server tools a cluster needs.
 const TOOLS: [&str; 2] = ["initdb", "pg_ctl"];
@@ -40,7 +37,7 @@ impl PrivateCluster {
                 Some((version, e.path().join("bin")))
             })
             .collect();
-        debian.sort_by(|a, b| b.0.cmp(&a.0));
+        debian.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
         let path = std::env::var_os("PATH").unwrap_or_default();
         from_pg_config
             .into_iter()

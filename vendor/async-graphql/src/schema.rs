@@ -195,15 +195,6 @@ impl<Query, Mutation, Subscription> SchemaBuilder<Query, Mutation, Subscription>
         self
     }
 
-    /// HANGAR PATCH: hands the registry to `edit` before the schema is built, so an
-    /// application can fill in what the derive macros cannot take from one place (the
-    /// description of an argument repeated on many fields). See vendor/README.md.
-    #[must_use]
-    pub fn edit_registry(mut self, edit: impl FnOnce(&mut Registry)) -> Self {
-        edit(&mut self.registry);
-        self
-    }
-
     /// Register a custom directive.
     ///
     /// # Panics

@@ -1,11 +1,6 @@
-use std::{
-    future::Future,
-    pin::Pin,
-    sync::Arc,
-    task::Poll,
-};
+use std::{future::Future, pin::Pin, sync::Arc};
 
-use futures_util::{FutureExt, StreamExt as _, stream::FuturesUnordered};
+use futures_util::FutureExt;
 use indexmap::IndexMap;
 
 use crate::{
@@ -145,6 +140,14 @@ pub async fn resolve_container_serial<'a, T: ContainerType + ?Sized>(
     resolve_container_inner(ctx, root, false).await
 }
 
+pub(crate) fn create_value_object(values: Vec<(Name, Value)>) -> Value {
+    let mut map = IndexMap::new();
+    for (name, value) in values {
+        insert_value(&mut map, name, value);
+    }
+    Value::Object(map)
+}
+
 fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
     if let Some(prev_value) = target.get_mut(&name) {
         if let Value::Object(target_map) = prev_value {
@@ -179,69 +182,19 @@ async fn resolve_container_inner<'a, T: ContainerType + ?Sized>(
     let mut fields = Fields(Vec::new());
     fields.add_set(ctx, root)?;
 
-    Ok(do_resolve_container(ctx, parallel, fields.0).await)
-}
-
-pub(crate) async fn do_resolve_container<'a>(
-    ctx: &ContextSelectionSet<'a>,
-    parallel: bool,
-    futures: Vec<BoxFieldFuture<'a>>,
-) -> Value {
-    let mut results = IndexMap::new();
-    let mut handle = |res| match res {
-        Ok((name, value)) => insert_value(&mut results, name, value),
-        Err(e) => ctx.add_error(e),
+    // Hangar: upstream #1806 (8bb148f, async-graphql 8.0.0-rc.3) reverts #1746 here: fields
+    // in selection order, and the first error nulls the parent (GraphQL spec 6.4.4, 7.2.2).
+    let res = if parallel {
+        futures_util::future::try_join_all(fields.0).await?
+    } else {
+        let mut results = Vec::with_capacity(fields.0.len());
+        for field in fields.0 {
+            results.push(field.await?);
+        }
+        results
     };
 
-    if parallel {
-        // HANGAR PATCH (see vendor/README.md): the fields are inserted in selection order, as
-        // the spec's "Serialized Map Ordering" (7.2.2) asks (upstream async-graphql#612), and
-        // still resolve concurrently.
-        for outcome in resolve_concurrently_in_order(futures).await {
-            handle(outcome);
-        }
-    } else {
-        for fut in futures {
-            handle(fut.await);
-        }
-    }
-
-    if results.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(results)
-    }
-}
-
-/// HANGAR PATCH (see vendor/README.md): awaits every future concurrently and returns their
-/// outputs in the order given. Each future is first polled once, in order, in this task: most
-/// of a page's fields (plain columns) finish there, without the heap task, waker and queue
-/// links that a `FuturesOrdered` entry costs. Only the ones still pending (data loaders, SQL)
-/// go on to a `FuturesUnordered`, so they all start in the first pass, as before, and their
-/// batches fill the same way.
-async fn resolve_concurrently_in_order<F: Future + Unpin>(mut futures: Vec<F>) -> Vec<F::Output> {
-    let mut outputs: Vec<Option<F::Output>> = Vec::with_capacity(futures.len());
-    let mut pending = FuturesUnordered::new();
-    // Exclusive borrows: a closure that used `pending.push` (`&self`) would hold a shared
-    // `&FuturesUnordered`, and only a `Sync` one may be shared across the await.
-    let (first_pass, done, waiting) = (&mut futures, &mut outputs, &mut pending);
-    std::future::poll_fn(move |cx| {
-        for (index, mut future) in first_pass.drain(..).enumerate() {
-            match Pin::new(&mut future).poll(cx) {
-                Poll::Ready(output) => done.push(Some(output)),
-                Poll::Pending => {
-                    done.push(None);
-                    waiting.push(async move { (index, future.await) });
-                }
-            }
-        }
-        Poll::Ready(())
-    })
-    .await;
-    while let Some((index, output)) = pending.next().await {
-        outputs[index] = Some(output);
-    }
-    outputs.into_iter().flatten().collect()
+    Ok(create_value_object(res))
 }
 
 type BoxFieldFuture<'a> = Pin<Box<dyn Future<Output = ServerResult<(Name, Value)>> + 'a + Send>>;
@@ -268,23 +221,6 @@ impl<'a> Fields<'a> {
 
                         self.0.push(Box::pin(async move {
                             Ok((field_name, Value::String(typename)))
-                        }));
-                        continue;
-                    }
-
-                    // HANGAR PATCH (see vendor/README.md): with no extension and no directive
-                    // (Hangar's case for every field), a future of the resolver alone. The
-                    // general one below holds the ResolveInfo and directive states as well,
-                    // and every byte of it is moved into the box.
-                    if ctx.query_env.extensions.is_empty() && field.node.directives.is_empty() {
-                        let ctx = ctx.clone();
-                        self.0.push(Box::pin(async move {
-                            let ctx_field = ctx.with_field(field);
-                            let field_name = ctx_field.item.node.response_key().node.clone();
-                            Ok((
-                                field_name,
-                                root.resolve_field(&ctx_field).await?.unwrap_or_default(),
-                            ))
                         }));
                         continue;
                     }

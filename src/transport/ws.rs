@@ -34,13 +34,11 @@ use axum::{
 use futures_util::{SinkExt, StreamExt, future};
 
 use self::protocol::{Close, Protocol, fit_reason};
+use super::gateway::Gateway;
 use crate::{
     auth::{ClientAddr, Credential, SignedIn, Viewer},
     error::AppError,
-    graphql::{
-        context::{Caller, PublicOrigin, client_addr},
-        gateway::Gateway,
-    },
+    graphql::context::{Caller, PublicOrigin, client_addr},
     service::auth::resolve_viewer,
     state::AppState,
 };

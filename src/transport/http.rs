@@ -25,13 +25,13 @@ use tower_http::{
 };
 
 use self::media::{GraphQLRequest, Media};
+use super::gateway::{Deadline, Gateway};
 use crate::{
     auth::Viewer,
     error::AppError,
     graphql::{
         context::{Caller, PublicOrigin, client_addr},
         error_codes::Refusal,
-        gateway::{Deadline, Gateway},
         read_only::ReadOnlyRequest,
     },
     metrics,
@@ -58,7 +58,7 @@ pub(crate) fn app(state: AppState) -> Router {
         .route("/graphql", get(graphql).post(graphql))
         .route(
             "/graphql/ws",
-            get(crate::ws::upgrade)
+            get(super::ws::upgrade)
                 .with_state((http_state.app.clone(), http_state.gateway.clone())),
         )
         .route("/photos/{id}", get(photos::original))

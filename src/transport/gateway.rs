@@ -27,12 +27,13 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
+use super::variables;
 use crate::{
     graphql::{
         AppSchema, build_schema,
         error_codes::{self, PERSISTED_QUERY_NOT_FOUND, Refusal},
         loaders::Loaders,
-        read_only, variables,
+        read_only,
     },
     state::AppState,
 };
