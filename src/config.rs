@@ -1,5 +1,7 @@
 //! Hangar's configuration: one struct, read from the environment (with `.env` as fallback,
-//! loaded by `main`). Every variable is documented in `.env.example` and the README.
+//! loaded by `main`). Every variable is declared once, in [`VARIABLES`] (name, what it is worth
+//! unset, its parser, one line of meaning); `.env.example` and the README's table are checked
+//! against those declarations by a test.
 //!
 //! [`Config::from_lookup`] validates everything at once and reports one line per problem, so
 //! an operator fixes a broken deployment in one round instead of one restart per mistake.
@@ -33,86 +35,228 @@ pub enum JwtSecretSource {
     GeneratedForThisProcess,
 }
 
+/// The configuration, one field per setting. What each variable is, its default and its one-line
+/// meaning are declared once, in [`VARIABLES`]; the fields say only what the code needs to know.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// `DATABASE_URL`, default `sqlite://hangar.db?mode=rwc`.
+    /// [`DATABASE_URL`].
     pub database_url: String,
-    /// `HANGAR_ADDR`, default `127.0.0.1:8080`.
+    /// [`HANGAR_ADDR`].
     pub addr: SocketAddr,
-    /// `JWT_SECRET`: HMAC key for access tokens, at least 32 bytes. Unset: random per process.
+    /// [`JWT_SECRET`]: HMAC key for access tokens. Unset: random per process.
     pub jwt_secret: Secret,
     pub jwt_secret_source: JwtSecretSource,
-    /// `ACCESS_TOKEN_TTL`, default `15m`.
+    /// [`ACCESS_TOKEN_TTL`].
     pub access_token_ttl: Duration,
-    /// `REFRESH_TOKEN_TTL`, default `30d`.
+    /// [`REFRESH_TOKEN_TTL`].
     pub refresh_token_ttl: Duration,
-    /// `HANGAR_ADMIN_USERNAME` / `HANGAR_ADMIN_PASSWORD`: first-run SUPPORT user.
+    /// [`HANGAR_ADMIN_USERNAME`] / [`HANGAR_ADMIN_PASSWORD`]: first-run SUPPORT user.
     pub admin: Option<(String, Secret)>,
-    /// `CORS_ALLOWED_ORIGINS`, comma-separated, default `http://localhost:4200`.
+    /// [`CORS_ALLOWED_ORIGINS`].
     pub cors_allowed_origins: Vec<String>,
-    /// `HANGAR_PLAYGROUND`, default `true`: serve GraphiQL at `/`.
+    /// [`HANGAR_PLAYGROUND`]: serve GraphiQL at `/`.
     pub playground: bool,
-    /// `HANGAR_INTROSPECTION`, default `true`.
+    /// [`HANGAR_INTROSPECTION`].
     pub introspection: bool,
-    /// `HANGAR_DB_MAX_CONNECTIONS`, default 10 (PostgreSQL) or 5 (SQLite).
+    /// [`HANGAR_DB_MAX_CONNECTIONS`] (its default depends on the engine).
     pub db_max_connections: u32,
-    /// `HANGAR_DB_ACQUIRE_TIMEOUT`, default `5s`: how long a request waits for a connection.
+    /// [`HANGAR_DB_ACQUIRE_TIMEOUT`].
     pub db_acquire_timeout: Duration,
-    /// `HANGAR_MAX_QUERY_DEPTH`, default 15 (GraphiQL's introspection query needs 13).
+    /// [`HANGAR_MAX_QUERY_DEPTH`].
     pub max_query_depth: usize,
-    /// `HANGAR_MAX_QUERY_COMPLEXITY`, default 5000 (a list field counts its page size times
-    /// its children).
+    /// [`HANGAR_MAX_QUERY_COMPLEXITY`].
     pub max_query_complexity: usize,
-    /// `HANGAR_AUTH_CACHE_TTL`, default `5s`: how long a user's existence and role are
-    /// remembered between requests (`0s` re-reads them on every request).
+    /// [`HANGAR_AUTH_CACHE_TTL`] (zero: re-read on every request).
     pub auth_cache_ttl: Duration,
-    /// `HANGAR_MAX_BODY_BYTES`, default 4 MiB (10,000 drones in one bulk call fit): an HTTP
-    /// body, and a graphql-ws message.
+    /// [`HANGAR_MAX_BODY_BYTES`]: an HTTP body, and a graphql-ws message.
     pub max_body_bytes: usize,
-    /// `HANGAR_REQUEST_TIMEOUT`, default `30s`: a GraphQL request over HTTP (a whole batch), or
-    /// a query or mutation over graphql-ws, still running after this is cancelled (its
-    /// transaction rolls back) and answered with TIMEOUT. Subscriptions are not timed.
+    /// [`HANGAR_REQUEST_TIMEOUT`].
     pub request_timeout: Duration,
-    /// `HANGAR_DB_STATEMENT_TIMEOUT`, default `20s` (PostgreSQL only): the server cancels a
-    /// statement running longer; the request gets TIMEOUT. `0s` turns it off.
+    /// [`HANGAR_DB_STATEMENT_TIMEOUT`] (PostgreSQL only; zero: off).
     pub db_statement_timeout: Duration,
-    /// `HANGAR_WS_PING_INTERVAL`, default `15s`: how often a graphql-ws connection is pinged;
-    /// a peer silent for three intervals is disconnected (1001). Quiet clients stay connected.
+    /// [`HANGAR_WS_PING_INTERVAL`].
     pub ws_ping_interval: Duration,
-    /// `HANGAR_WS_INIT_TIMEOUT`, default `10s`: a graphql-ws connection not signed in
-    /// (`connection_init` acknowledged) by then is closed with 4408.
+    /// [`HANGAR_WS_INIT_TIMEOUT`].
     pub ws_init_timeout: Duration,
-    /// `HANGAR_MAX_BATCH_OPERATIONS`, default 20: operations in one batched HTTP request.
+    /// [`HANGAR_MAX_BATCH_OPERATIONS`].
     pub max_batch_operations: usize,
-    /// `HANGAR_MAX_PAGE_SIZE`, default 100: the largest `first`/`last` of a list.
+    /// [`HANGAR_MAX_PAGE_SIZE`].
     pub max_page_size: i32,
-    /// `HANGAR_MAX_BULK_ITEMS`, default 10000: items in one registerDrones/registerCameras.
+    /// [`HANGAR_MAX_BULK_ITEMS`].
     pub max_bulk_items: usize,
-    /// `HANGAR_LOGIN_MAX_FAILURES`, default 5: failed logins per (username, client address)
-    /// within `HANGAR_LOGIN_FAILURE_WINDOW` before that pair is refused with TOO_MANY_REQUESTS.
+    /// [`HANGAR_LOGIN_MAX_FAILURES`].
     pub login_max_failures: u32,
-    /// `HANGAR_LOGIN_MAX_FAILURES_PER_IP`, default 50: per client address, across usernames.
+    /// [`HANGAR_LOGIN_MAX_FAILURES_PER_IP`].
     pub login_max_failures_per_ip: u32,
-    /// `HANGAR_LOGIN_MAX_FAILURES_PER_USER`, default 100: per username, across the addresses it
-    /// has not signed in from (growing delays first; see `auth::throttle`).
+    /// [`HANGAR_LOGIN_MAX_FAILURES_PER_USER`] (growing delays first; see `auth::throttle`).
     pub login_max_failures_per_user: u32,
-    /// `HANGAR_LOGIN_FAILURE_WINDOW`, default `15m`.
+    /// [`HANGAR_LOGIN_FAILURE_WINDOW`].
     pub login_failure_window: Duration,
-    /// `HANGAR_TRUST_FORWARDED_FOR`, default `false`: take the client address from the first
-    /// `X-Forwarded-For` entry (only behind a proxy that sets it).
+    /// [`HANGAR_TRUST_FORWARDED_FOR`].
     pub trust_forwarded_for: bool,
-    /// `HANGAR_PHOTO_STORE`, default `database`: where photo bytes live.
+    /// [`HANGAR_PHOTO_STORE`].
     pub photo_store: PhotoStoreConfig,
-    /// `HANGAR_MAX_PHOTO_BYTES`, default 10 MiB: the largest accepted photo.
+    /// [`HANGAR_MAX_PHOTO_BYTES`].
     pub max_photo_bytes: usize,
-    /// `HANGAR_PHOTO_URL_TTL`, default `15m`: how long a signed photo URL stays valid.
+    /// [`HANGAR_PHOTO_URL_TTL`].
     pub photo_url_ttl: Duration,
-    /// `HANGAR_PUBLIC_URL`, e.g. `https://hangar.example.com`: the origin photo URLs start
-    /// with. Unset: the origin of the request that asked for them (its `Host` header).
+    /// [`HANGAR_PUBLIC_URL`]. Unset: the origin of the request that asked for them.
     pub public_url: Option<String>,
-    /// `HANGAR_CONSOLE_DIR`: a built inventory console (`clients/angular`, `npm run
-    /// build:console`) to serve at `/console`. Unset: no console.
+    /// [`HANGAR_CONSOLE_DIR`]. Unset: no console.
     pub console_dir: Option<std::path::PathBuf>,
+}
+
+/// What a variable is worth when it is unset.
+#[derive(Clone, Copy, Debug)]
+pub enum Fallback {
+    /// This value, parsed like a set one: `.env.example` writes `NAME=value`, the README's
+    /// table `` `value` ``.
+    Value(&'static str),
+    /// Nothing (an optional setting): `.env.example` writes it commented out.
+    Unset,
+    /// Something the code works out, in these words (the README's table says them).
+    Described(&'static str),
+}
+
+/// One environment variable, declared once: its name, what it is worth unset, and what it
+/// means in one line. `from_lookup` reads it through this declaration, and
+/// `the_declarations_are_what_env_example_and_the_readme_say` holds `.env.example` and the
+/// README's configuration table to it.
+#[derive(Clone, Copy, Debug)]
+pub struct Variable {
+    pub name: &'static str,
+    pub fallback: Fallback,
+    pub doc: &'static str,
+}
+
+/// A variable with the parser of its value.
+pub struct Setting<T> {
+    pub variable: Variable,
+    parse: fn(&str) -> Result<T, String>,
+}
+
+impl<T> Setting<T> {
+    /// The value set, or its fallback `Value` (parsed the same way). A value that does not
+    /// parse is recorded as a problem line and the fallback stands in, so every other
+    /// variable is still read and reported: `from_lookup` fails with all the lines at once.
+    fn read(&self, get: &impl Fn(&str) -> Option<String>, problems: &mut Vec<String>) -> T {
+        match (self.read_set(get, problems), self.variable.fallback) {
+            (Some(value), _) => value,
+            (None, Fallback::Value(text)) => (self.parse)(text).unwrap_or_else(|why| {
+                panic!(
+                    "the declared default of {} does not parse: {why}",
+                    self.variable.name
+                )
+            }),
+            (None, _) => panic!(
+                "{} has no default value: read it with read_set",
+                self.variable.name
+            ),
+        }
+    }
+
+    /// The value when set (and valid), else None.
+    fn read_set(
+        &self,
+        get: &impl Fn(&str) -> Option<String>,
+        problems: &mut Vec<String>,
+    ) -> Option<T> {
+        let name = self.variable.name;
+        let raw = get(name)?;
+        match (self.parse)(raw.trim()) {
+            Ok(value) => Some(value),
+            Err(why) => {
+                // A URL's password never reaches the report.
+                problems.push(format!("{name}={:?}: {why}", redact_url(&raw)));
+                None
+            }
+        }
+    }
+}
+
+/// Declares each variable as a [`Setting`] constant of the same name and lists them all in
+/// [`VARIABLES`], in the order `.env.example` and the README present them.
+macro_rules! variables {
+    ($($name:ident: $ty:ty = $fallback:expr, $parse:expr, $doc:literal;)+) => {
+        $(
+            #[doc = $doc]
+            pub const $name: Setting<$ty> = Setting {
+                variable: Variable { name: stringify!($name), fallback: $fallback, doc: $doc },
+                parse: $parse,
+            };
+        )+
+        /// Every variable Hangar reads (and `RUST_LOG`, which the log filter reads).
+        pub const VARIABLES: &[Variable] = &[$($name.variable),+];
+    };
+}
+
+use Fallback::{Described, Unset, Value};
+
+variables! {
+    DATABASE_URL: String = Value("sqlite://hangar.db?mode=rwc"), database_url,
+        "SQLite file (created on first start) or postgres://user:pass@host:5432/db";
+    HANGAR_ADDR: SocketAddr = Value("127.0.0.1:8080"), socket_addr, "listen address";
+    JWT_SECRET: String = Described("random per process, with a warning"), text,
+        "HMAC secret for access tokens, at least 32 bytes";
+    ACCESS_TOKEN_TTL: Duration = Value("15m"), parse_duration, "access token lifetime";
+    REFRESH_TOKEN_TTL: Duration = Value("30d"), parse_duration, "refresh token lifetime";
+    HANGAR_ADMIN_USERNAME: String = Unset, text, "first-run SUPPORT user's name";
+    HANGAR_ADMIN_PASSWORD: String = Unset, text, "first-run SUPPORT user's password";
+    CORS_ALLOWED_ORIGINS: Vec<String> = Value("http://localhost:4200"), origins,
+        "comma-separated origins allowed to call the API from a browser";
+    HANGAR_PLAYGROUND: bool = Value("true"), boolean, "serve GraphiQL at /";
+    HANGAR_INTROSPECTION: bool = Value("true"), boolean, "allow schema introspection";
+    RUST_LOG: String = Value("info"), text, "log filter";
+    HANGAR_DB_MAX_CONNECTIONS: u32 = Described("10 (PostgreSQL), 5 (SQLite)"), positive::<u32>,
+        "database pool size";
+    HANGAR_DB_ACQUIRE_TIMEOUT: Duration = Value("5s"), parse_duration,
+        "how long a request waits for a pooled connection";
+    HANGAR_MAX_QUERY_DEPTH: usize = Value("15"), positive::<usize>,
+        "deepest selection nesting accepted";
+    HANGAR_MAX_QUERY_COMPLEXITY: usize = Value("5000"), positive::<usize>,
+        "query complexity limit";
+    HANGAR_AUTH_CACHE_TTL: Duration = Value("5s"), duration_or_zero,
+        "how long a signed-in user's existence and role are remembered";
+    HANGAR_MAX_BODY_BYTES: usize = Value("4194304"), positive::<usize>,
+        "largest request body, and largest graphql-ws message";
+    HANGAR_REQUEST_TIMEOUT: Duration = Value("30s"), parse_duration,
+        "a request running longer is dropped: TIMEOUT";
+    HANGAR_WS_PING_INTERVAL: Duration = Value("15s"), parse_duration,
+        "graphql-ws keep-alive ping interval";
+    HANGAR_WS_INIT_TIMEOUT: Duration = Value("10s"), parse_duration,
+        "a graphql-ws connection not acknowledged by then closes with 4408";
+    HANGAR_DB_STATEMENT_TIMEOUT: Duration = Value("20s"), duration_or_zero,
+        "PostgreSQL cancels a statement running longer: TIMEOUT";
+    HANGAR_MAX_BATCH_OPERATIONS: usize = Value("20"), positive::<usize>,
+        "operations in one batched HTTP request";
+    HANGAR_MAX_PAGE_SIZE: i32 = Value("100"), page_size, "largest first/last of a list";
+    HANGAR_MAX_BULK_ITEMS: usize = Value("10000"), positive::<usize>,
+        "items in one registerDrones/registerCameras";
+    HANGAR_LOGIN_MAX_FAILURES: u32 = Value("5"), positive::<u32>,
+        "failed logins per (username, client address) within the window";
+    HANGAR_LOGIN_MAX_FAILURES_PER_IP: u32 = Value("50"), positive::<u32>,
+        "failed logins per client address, across usernames";
+    HANGAR_LOGIN_MAX_FAILURES_PER_USER: u32 = Value("100"), positive::<u32>,
+        "failed logins per username, across addresses it has not signed in from";
+    HANGAR_LOGIN_FAILURE_WINDOW: Duration = Value("15m"), parse_duration,
+        "the throttling window";
+    HANGAR_TRUST_FORWARDED_FOR: bool = Value("false"), boolean,
+        "take the client address from X-Forwarded-For";
+    HANGAR_PHOTO_STORE: PhotoStoreConfig = Value("database"), photo_store,
+        "where photo bytes live: database, dir:/path or s3://bucket/prefix";
+    AWS_ACCESS_KEY_ID: String = Unset, text, "the S3 store's access key";
+    AWS_SECRET_ACCESS_KEY: String = Unset, text, "the S3 store's secret key";
+    AWS_REGION: String = Described("AWS_DEFAULT_REGION, else us-east-1"), text,
+        "the S3 store's region";
+    AWS_ENDPOINT_URL: String = Unset, text, "an S3-compatible store that is not AWS";
+    HANGAR_MAX_PHOTO_BYTES: usize = Value("10485760"), positive::<usize>,
+        "largest accepted photo";
+    HANGAR_PHOTO_URL_TTL: Duration = Value("15m"), parse_duration,
+        "how long a signed photo URL stays valid";
+    HANGAR_PUBLIC_URL: String = Described("the request's Host"), public_url,
+        "the origin photo URLs start with";
+    HANGAR_CONSOLE_DIR: std::path::PathBuf = Unset, console_dir,
+        "a built inventory console to serve at /console/";
 }
 
 /// Where photo bytes live (`HANGAR_PHOTO_STORE`).
@@ -166,12 +310,11 @@ fn photo_store(value: &str) -> Result<PhotoStoreConfig, String> {
     Err("use database, dir:/a/path or s3://bucket/prefix".into())
 }
 
-/// The default largest page (`HANGAR_MAX_PAGE_SIZE`).
+/// The default largest page: [`HANGAR_MAX_PAGE_SIZE`]'s, for page arguments read without a
+/// configuration (a unit test holds the two equal).
 pub(crate) const MAX_PAGE_SIZE: i32 = 100;
 /// The largest page size a deployment may configure: query complexity counts pages up to it.
 pub(crate) const PAGE_SIZE_CEILING: i32 = 1000;
-
-pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://hangar.db?mode=rwc";
 
 /// Bytes a JWT secret needs at least: HS256 keys shorter than its output weaken it.
 const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -191,27 +334,14 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut problems = Vec::new();
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let p = &mut problems;
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
-            problems.push(format!(
-                "DATABASE_URL must start with sqlite: or postgres://, got {:?}",
-                redact_url(&database_url)
-            ));
-        }
+        let database_url = DATABASE_URL.read(&get, p);
         let is_sqlite = database_url.starts_with("sqlite:");
-
-        let addr = read(
-            &get,
-            &mut problems,
-            "HANGAR_ADDR",
-            SocketAddr::from(([127, 0, 0, 1], 8080)),
-            |v| v.parse::<SocketAddr>().map_err(|e| e.to_string()),
-        );
-
-        let (jwt_secret, jwt_secret_source) = match get("JWT_SECRET") {
+        let addr = HANGAR_ADDR.read(&get, p);
+        let (jwt_secret, jwt_secret_source) = match JWT_SECRET.read_set(&get, p) {
             Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
-                problems.push(format!(
+                p.push(format!(
                     "JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes, got {}",
                     secret.len()
                 ));
@@ -220,247 +350,63 @@ impl Config {
             Some(secret) => (Secret::new(secret), JwtSecretSource::Configured),
             None => (random_secret(), JwtSecretSource::GeneratedForThisProcess),
         };
-
-        let access_token_ttl = read(
-            &get,
-            &mut problems,
-            "ACCESS_TOKEN_TTL",
-            Duration::from_secs(15 * 60),
-            parse_duration,
-        );
-        let refresh_token_ttl = read(
-            &get,
-            &mut problems,
-            "REFRESH_TOKEN_TTL",
-            Duration::from_secs(30 * 24 * 3600),
-            parse_duration,
-        );
-
-        let admin = match (get("HANGAR_ADMIN_USERNAME"), get("HANGAR_ADMIN_PASSWORD")) {
+        let access_token_ttl = ACCESS_TOKEN_TTL.read(&get, p);
+        let refresh_token_ttl = REFRESH_TOKEN_TTL.read(&get, p);
+        let admin = match (
+            HANGAR_ADMIN_USERNAME.read_set(&get, p),
+            HANGAR_ADMIN_PASSWORD.read_set(&get, p),
+        ) {
             (Some(user), Some(password)) => Some((user, Secret::new(password))),
             (None, None) => None,
             (Some(_), None) => {
-                problems
-                    .push("HANGAR_ADMIN_USERNAME is set but HANGAR_ADMIN_PASSWORD is not".into());
+                p.push("HANGAR_ADMIN_USERNAME is set but HANGAR_ADMIN_PASSWORD is not".into());
                 None
             }
             (None, Some(_)) => {
-                problems
-                    .push("HANGAR_ADMIN_PASSWORD is set but HANGAR_ADMIN_USERNAME is not".into());
+                p.push("HANGAR_ADMIN_PASSWORD is set but HANGAR_ADMIN_USERNAME is not".into());
                 None
             }
         };
-
-        let cors_allowed_origins = get("CORS_ALLOWED_ORIGINS")
-            .unwrap_or_else(|| "http://localhost:4200".into())
-            .split(',')
-            .map(|origin| origin.trim().trim_end_matches('/').to_string())
-            .filter(|origin| !origin.is_empty())
-            .collect::<Vec<_>>();
-        for origin in &cors_allowed_origins {
-            if origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")) {
-                problems.push(format!(
-                    "CORS_ALLOWED_ORIGINS: {origin:?} is not an origin like https://app.example.com"
-                ));
-            }
-        }
-
-        let playground = read(&get, &mut problems, "HANGAR_PLAYGROUND", true, boolean);
-        let introspection = read(&get, &mut problems, "HANGAR_INTROSPECTION", true, boolean);
-        let default_pool = if is_sqlite { 5 } else { 10 };
-        let db_max_connections = read(
-            &get,
-            &mut problems,
-            "HANGAR_DB_MAX_CONNECTIONS",
-            default_pool,
-            positive::<u32>,
-        );
-        let db_acquire_timeout = read(
-            &get,
-            &mut problems,
-            "HANGAR_DB_ACQUIRE_TIMEOUT",
-            Duration::from_secs(5),
-            parse_duration,
-        );
-        let max_query_depth = read(
-            &get,
-            &mut problems,
-            "HANGAR_MAX_QUERY_DEPTH",
-            15,
-            positive::<usize>,
-        );
-        let max_query_complexity = read(
-            &get,
-            &mut problems,
-            "HANGAR_MAX_QUERY_COMPLEXITY",
-            5000,
-            positive::<usize>,
-        );
-        let auth_cache_ttl = read(
-            &get,
-            &mut problems,
-            "HANGAR_AUTH_CACHE_TTL",
-            Duration::from_secs(5),
-            |v| {
-                humantime::parse_duration(v)
-                    .map_err(|e| format!("{e} (use a duration such as 5s, or 0s)"))
-            },
-        );
-        let max_body_bytes = read(
-            &get,
-            &mut problems,
-            "HANGAR_MAX_BODY_BYTES",
-            4 * 1024 * 1024,
-            positive::<usize>,
-        );
-
-        let request_timeout = read(
-            &get,
-            &mut problems,
-            "HANGAR_REQUEST_TIMEOUT",
-            Duration::from_secs(30),
-            parse_duration,
-        );
-        let db_statement_timeout = read(
-            &get,
-            &mut problems,
-            "HANGAR_DB_STATEMENT_TIMEOUT",
-            Duration::from_secs(20),
-            |v| {
-                humantime::parse_duration(v)
-                    .map_err(|e| format!("{e} (use a duration such as 20s, or 0s for none)"))
-            },
-        );
-        let ws_ping_interval = read(
-            &get,
-            &mut problems,
-            "HANGAR_WS_PING_INTERVAL",
-            Duration::from_secs(15),
-            parse_duration,
-        );
-        let ws_init_timeout = read(
-            &get,
-            &mut problems,
-            "HANGAR_WS_INIT_TIMEOUT",
-            Duration::from_secs(10),
-            parse_duration,
-        );
-        let max_batch_operations = read(
-            &get,
-            &mut problems,
-            "HANGAR_MAX_BATCH_OPERATIONS",
-            20,
-            positive::<usize>,
-        );
-        let max_page_size = read(
-            &get,
-            &mut problems,
-            "HANGAR_MAX_PAGE_SIZE",
-            MAX_PAGE_SIZE,
-            positive::<i32>,
-        );
-        if max_page_size > PAGE_SIZE_CEILING {
-            problems.push(format!(
-                "HANGAR_MAX_PAGE_SIZE={max_page_size}: at most {}",
-                PAGE_SIZE_CEILING
-            ));
-        }
-        let max_bulk_items = read(
-            &get,
-            &mut problems,
-            "HANGAR_MAX_BULK_ITEMS",
-            10_000,
-            positive::<usize>,
-        );
-        let login_max_failures = read(
-            &get,
-            &mut problems,
-            "HANGAR_LOGIN_MAX_FAILURES",
-            5,
-            positive::<u32>,
-        );
-        let login_max_failures_per_ip = read(
-            &get,
-            &mut problems,
-            "HANGAR_LOGIN_MAX_FAILURES_PER_IP",
-            50,
-            positive::<u32>,
-        );
-        let login_max_failures_per_user = read(
-            &get,
-            &mut problems,
-            "HANGAR_LOGIN_MAX_FAILURES_PER_USER",
-            100,
-            positive::<u32>,
-        );
-        let login_failure_window = read(
-            &get,
-            &mut problems,
-            "HANGAR_LOGIN_FAILURE_WINDOW",
-            Duration::from_secs(15 * 60),
-            parse_duration,
-        );
-        let trust_forwarded_for = read(
-            &get,
-            &mut problems,
-            "HANGAR_TRUST_FORWARDED_FOR",
-            false,
-            boolean,
-        );
-
-        let photo_store = read(
-            &get,
-            &mut problems,
-            "HANGAR_PHOTO_STORE",
-            PhotoStoreConfig::Database,
-            photo_store,
-        );
-        let photo_store = match photo_store {
+        let cors_allowed_origins = CORS_ALLOWED_ORIGINS.read(&get, p);
+        let playground = HANGAR_PLAYGROUND.read(&get, p);
+        let introspection = HANGAR_INTROSPECTION.read(&get, p);
+        let db_max_connections = HANGAR_DB_MAX_CONNECTIONS
+            .read_set(&get, p)
+            .unwrap_or(if is_sqlite { 5 } else { 10 });
+        let db_acquire_timeout = HANGAR_DB_ACQUIRE_TIMEOUT.read(&get, p);
+        let max_query_depth = HANGAR_MAX_QUERY_DEPTH.read(&get, p);
+        let max_query_complexity = HANGAR_MAX_QUERY_COMPLEXITY.read(&get, p);
+        let auth_cache_ttl = HANGAR_AUTH_CACHE_TTL.read(&get, p);
+        let max_body_bytes = HANGAR_MAX_BODY_BYTES.read(&get, p);
+        let request_timeout = HANGAR_REQUEST_TIMEOUT.read(&get, p);
+        let db_statement_timeout = HANGAR_DB_STATEMENT_TIMEOUT.read(&get, p);
+        let ws_ping_interval = HANGAR_WS_PING_INTERVAL.read(&get, p);
+        let ws_init_timeout = HANGAR_WS_INIT_TIMEOUT.read(&get, p);
+        let max_batch_operations = HANGAR_MAX_BATCH_OPERATIONS.read(&get, p);
+        let max_page_size = HANGAR_MAX_PAGE_SIZE.read(&get, p);
+        let max_bulk_items = HANGAR_MAX_BULK_ITEMS.read(&get, p);
+        let login_max_failures = HANGAR_LOGIN_MAX_FAILURES.read(&get, p);
+        let login_max_failures_per_ip = HANGAR_LOGIN_MAX_FAILURES_PER_IP.read(&get, p);
+        let login_max_failures_per_user = HANGAR_LOGIN_MAX_FAILURES_PER_USER.read(&get, p);
+        let login_failure_window = HANGAR_LOGIN_FAILURE_WINDOW.read(&get, p);
+        let trust_forwarded_for = HANGAR_TRUST_FORWARDED_FOR.read(&get, p);
+        let photo_store = match HANGAR_PHOTO_STORE.read(&get, p) {
             PhotoStoreConfig::S3(s3) => PhotoStoreConfig::S3(S3Config {
-                endpoint: get("AWS_ENDPOINT_URL"),
-                region: get("AWS_REGION")
+                endpoint: AWS_ENDPOINT_URL.read_set(&get, p),
+                region: AWS_REGION
+                    .read_set(&get, p)
                     .or_else(|| get("AWS_DEFAULT_REGION"))
                     .unwrap_or(s3.region),
-                access_key_id: get("AWS_ACCESS_KEY_ID"),
-                secret_access_key: get("AWS_SECRET_ACCESS_KEY").map(Secret::new),
+                access_key_id: AWS_ACCESS_KEY_ID.read_set(&get, p),
+                secret_access_key: AWS_SECRET_ACCESS_KEY.read_set(&get, p).map(Secret::new),
                 ..s3
             }),
             other => other,
         };
-        let max_photo_bytes = read(
-            &get,
-            &mut problems,
-            "HANGAR_MAX_PHOTO_BYTES",
-            10 * 1024 * 1024,
-            positive::<usize>,
-        );
-        let photo_url_ttl = read(
-            &get,
-            &mut problems,
-            "HANGAR_PHOTO_URL_TTL",
-            Duration::from_secs(15 * 60),
-            parse_duration,
-        );
-        let public_url = get("HANGAR_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
-        if let Some(url) = &public_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            problems.push(format!(
-                "HANGAR_PUBLIC_URL={url:?}: use an origin such as https://hangar.example.com"
-            ));
-        }
-
-        let console_dir = get("HANGAR_CONSOLE_DIR").map(std::path::PathBuf::from);
-        if let Some(dir) = &console_dir
-            && !dir.join("index.html").is_file()
-        {
-            problems.push(format!(
-                "HANGAR_CONSOLE_DIR={}: no index.html there; build the console first \
-                 (cd clients/angular && npm ci && npm run build:console) and point at its \
-                 dist/hangar-console/browser directory",
-                dir.display()
-            ));
-        }
+        let max_photo_bytes = HANGAR_MAX_PHOTO_BYTES.read(&get, p);
+        let photo_url_ttl = HANGAR_PHOTO_URL_TTL.read(&get, p);
+        let public_url = HANGAR_PUBLIC_URL.read_set(&get, p);
+        let console_dir = HANGAR_CONSOLE_DIR.read_set(&get, p);
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -509,23 +455,75 @@ impl Config {
     }
 }
 
-/// One variable parsed, or `default` when it is unset. A value that does not parse is
-/// recorded as a problem line (and `default` stands in, so every other variable is still
-/// read and reported): `from_lookup` fails with all the lines at once.
-fn read<T>(
-    get: &impl Fn(&str) -> Option<String>,
-    problems: &mut Vec<String>,
-    name: &str,
-    default: T,
-    parser: impl Fn(&str) -> Result<T, String>,
-) -> T {
-    let Some(raw) = get(name) else {
-        return default;
-    };
-    parser(raw.trim()).unwrap_or_else(|why| {
-        problems.push(format!("{name}={raw:?}: {why}"));
-        default
-    })
+/// Any text, as given (trimmed).
+fn text(value: &str) -> Result<String, String> {
+    Ok(value.to_string())
+}
+
+fn database_url(value: &str) -> Result<String, String> {
+    if value.starts_with("sqlite:") || value.starts_with("postgres") {
+        Ok(value.to_string())
+    } else {
+        Err("must start with sqlite: or postgres://".into())
+    }
+}
+
+fn socket_addr(value: &str) -> Result<SocketAddr, String> {
+    value.parse::<SocketAddr>().map_err(|e| e.to_string())
+}
+
+/// Comma-separated origins (`*` for any), without trailing slashes.
+fn origins(value: &str) -> Result<Vec<String>, String> {
+    let origins: Vec<String> = value
+        .split(',')
+        .map(|origin| origin.trim().trim_end_matches('/').to_string())
+        .filter(|origin| !origin.is_empty())
+        .collect();
+    match origins
+        .iter()
+        .find(|o| *o != "*" && !(o.starts_with("http://") || o.starts_with("https://")))
+    {
+        Some(bad) => Err(format!(
+            "{bad:?} is not an origin like https://app.example.com"
+        )),
+        None => Ok(origins),
+    }
+}
+
+/// A duration that may be zero (which turns the setting off).
+fn duration_or_zero(value: &str) -> Result<Duration, String> {
+    humantime::parse_duration(value)
+        .map_err(|e| format!("{e} (use a duration such as 5s, or 0s for none)"))
+}
+
+fn page_size(value: &str) -> Result<i32, String> {
+    let size = positive::<i32>(value)?;
+    if size > PAGE_SIZE_CEILING {
+        return Err(format!("at most {PAGE_SIZE_CEILING}"));
+    }
+    Ok(size)
+}
+
+fn public_url(value: &str) -> Result<String, String> {
+    let url = value.trim_end_matches('/');
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(url.to_string())
+    } else {
+        Err("use an origin such as https://hangar.example.com".into())
+    }
+}
+
+fn console_dir(value: &str) -> Result<std::path::PathBuf, String> {
+    let dir = std::path::PathBuf::from(value);
+    if dir.join("index.html").is_file() {
+        Ok(dir)
+    } else {
+        Err(
+            "no index.html there; build the console first (cd clients/angular && npm ci && \
+             npm run build:console) and point at its dist/hangar-console/browser directory"
+                .into(),
+        )
+    }
 }
 
 /// A setting's duration (`90s`, `15m`, `12h`, `30d`), longer than zero; also the CLI's.
@@ -645,6 +643,86 @@ mod tests {
         let debug = format!("{config:?}");
         assert!(!debug.contains("secret") || !debug.contains("0123456789abcdef"));
         assert!(!debug.contains("hunter2"));
+    }
+
+    #[test]
+    fn every_declared_default_parses_and_the_page_size_is_the_constant() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.max_page_size, MAX_PAGE_SIZE);
+        for variable in VARIABLES {
+            assert!(!variable.doc.is_empty(), "{} has no doc", variable.name);
+        }
+    }
+
+    #[test]
+    fn a_bad_database_url_is_reported_without_its_password() {
+        let err = config(&[("DATABASE_URL", "mysql://root:hunter2@db/hangar")]).unwrap_err();
+        assert_eq!(
+            err.0,
+            ["DATABASE_URL=\"mysql://root:***@db/hangar\": must start with sqlite: or postgres://"]
+        );
+    }
+
+    /// `.env.example` and the README's configuration table say what [`VARIABLES`] declares:
+    /// every variable, its value when unset, and nothing else.
+    #[test]
+    fn the_declarations_are_what_env_example_and_the_readme_say() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let example = std::fs::read_to_string(format!("{root}/.env.example")).unwrap();
+        let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+        let table: Vec<(String, String)> = readme
+            .split("## Configuration")
+            .nth(1)
+            .expect("a Configuration section")
+            .lines()
+            .skip_while(|l| !l.starts_with("| variable |"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|row| {
+                let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+                (
+                    cells[1].trim_matches('`').to_string(),
+                    cells[2].replace('`', ""),
+                )
+            })
+            .collect();
+        let mut wrong = Vec::new();
+        for variable in VARIABLES {
+            let name = variable.name;
+            let (in_example, in_readme) = match variable.fallback {
+                Fallback::Value(value) => (format!("\n{name}={value}\n"), value.to_string()),
+                Fallback::Unset => (format!("\n# {name}="), "unset".to_string()),
+                Fallback::Described(words) => (format!("\n# {name}="), words.to_string()),
+            };
+            if !example.contains(&in_example) {
+                wrong.push(format!(".env.example lacks {:?}", in_example.trim()));
+            }
+            match table.iter().find(|(n, _)| n == name) {
+                Some((_, default)) if *default == in_readme => {}
+                Some((_, default)) => wrong.push(format!(
+                    "README: {name}'s default is {default:?}, not {in_readme:?}"
+                )),
+                None => wrong.push(format!("README's table has no row for {name}")),
+            }
+        }
+        let declared: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
+        for (name, _) in &table {
+            if !declared.contains(&name.as_str()) {
+                wrong.push(format!(
+                    "README's table names {name}, which nothing declares"
+                ));
+            }
+        }
+        for line in example.lines() {
+            let line = line.trim_start_matches("# ");
+            if let Some((name, _)) = line.split_once('=')
+                && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                && !declared.contains(&name)
+            {
+                wrong.push(format!(".env.example sets {name}, which nothing declares"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
     #[test]
