@@ -53,6 +53,39 @@ impl AppError {
         }
     }
 
+    /// BAD_USER_INPUT about one input, named by its path from the operation's argument
+    /// (`input.serialNumber`, `inputs.3.cameraModels.1`, `filter.and.0.name.in`): clients read
+    /// it from `extensions.field` to show the message beside that field.
+    pub(crate) fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            message: message.into(),
+            details: Some(serde_json::json!({ "field": field.into() })),
+        }
+    }
+
+    /// The same error about the input `prefix` holds: a BAD_USER_INPUT's field path gets
+    /// `prefix.` in front (or becomes `prefix` when it had none). Other errors pass unchanged.
+    pub(crate) fn within(self, prefix: &str) -> Self {
+        match self {
+            Self::BadInput { message, details } => {
+                let mut details = match details {
+                    Some(serde_json::Value::Object(map)) => map,
+                    _ => serde_json::Map::new(),
+                };
+                let field = match details.get("field").and_then(|f| f.as_str()) {
+                    Some(inner) => format!("{prefix}.{inner}"),
+                    None => prefix.to_string(),
+                };
+                details.insert("field".into(), field.into());
+                Self::BadInput {
+                    message,
+                    details: Some(serde_json::Value::Object(details)),
+                }
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn internal(context: impl Into<String>) -> Self {
         Self::Internal(context.into())
     }

@@ -49,10 +49,14 @@ pub(crate) async fn create(
     scope: Scope,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(api_token::Model, String)> {
-    let name = required_text("name", name, MAX_NAME_CHARS).map_err(AppError::bad_input)?;
+    let name =
+        required_text("name", name, MAX_NAME_CHARS).map_err(|e| AppError::bad_field("name", e))?;
     let at = w.now;
     if expires_at.is_some_and(|expires| expires <= at) {
-        return Err(AppError::bad_input("expiresAt must be in the future"));
+        return Err(AppError::bad_field(
+            "expiresAt",
+            "expiresAt must be in the future",
+        ));
     }
     if scope == Scope::Write && owner.role != Role::Support {
         return Err(AppError::Forbidden(

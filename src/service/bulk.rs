@@ -28,7 +28,7 @@ use crate::{
     error::{AppError, Result, conflict_on_foreign_key, conflict_on_race},
     service::{
         audit::{Actor, AuditEntity, Change},
-        validate::ItemErrors,
+        validate::{FieldError, ItemErrors},
         write::{WriteTxn, Writer},
     },
 };
@@ -72,11 +72,13 @@ pub(crate) trait BulkEntity {
     const TURN: TurnLock;
     /// The key's name in messages ("serial number", "model").
     const KEY_NAME: &'static str;
+    /// The key's input field ("serialNumber", "model"): where a repeat or a conflict points.
+    const KEY_FIELD: &'static str;
 
     /// CONFLICT for a single registration whose key (as typed) exists already.
     fn taken(shown_key: &str) -> AppError;
 
-    fn validate(input: &Self::Input) -> Result<Self::Item, String>;
+    fn validate(input: &Self::Input) -> Result<Self::Item, FieldError>;
     /// The item's unique key (case-folded).
     fn key(item: &Self::Item) -> &str;
     /// The key as the caller typed it, for messages.
@@ -202,11 +204,14 @@ pub(crate) async fn register<'w, E: BulkEntity>(
             Ok(item) => match first_of.entry(E::key(&item).to_owned()) {
                 Entry::Occupied(first) => errors.push(
                     index,
-                    format!(
-                        "{} {:?} repeats item {}",
-                        E::KEY_NAME,
-                        E::shown_key(&item),
-                        first.get()
+                    FieldError::new(
+                        E::KEY_FIELD,
+                        format!(
+                            "{} {:?} repeats item {}",
+                            E::KEY_NAME,
+                            E::shown_key(&item),
+                            first.get()
+                        ),
                     ),
                 ),
                 Entry::Vacant(slot) => {
@@ -214,7 +219,7 @@ pub(crate) async fn register<'w, E: BulkEntity>(
                     items.push((index, item));
                 }
             },
-            Err(message) => errors.push(index, message),
+            Err(problem) => errors.push(index, problem),
         }
     }
     let refs = E::refs(w.db, &items, &mut errors).await?;
@@ -238,10 +243,13 @@ pub(crate) async fn register<'w, E: BulkEntity>(
             if existing.contains_key(E::key(item)) {
                 conflicts.push(
                     *index,
-                    format!(
-                        "{} {:?} is already registered",
-                        E::KEY_NAME,
-                        E::shown_key(item)
+                    FieldError::new(
+                        E::KEY_FIELD,
+                        format!(
+                            "{} {:?} is already registered",
+                            E::KEY_NAME,
+                            E::shown_key(item)
+                        ),
                     ),
                 );
             }

@@ -19,7 +19,7 @@ use crate::{
     service::{
         audit::{Actor, AuditEntity, Change, camera_snapshot},
         bulk::{self, BulkEntity, BulkOutcome, OnConflict, Report},
-        validate::{key, required_text},
+        validate::{At, FieldError, key, required_text},
         write::Writer,
     },
 };
@@ -67,10 +67,10 @@ fn check_megapixels(megapixels: f64) -> Result<f64, String> {
     Ok(megapixels)
 }
 
-fn validate(input: &CameraInput) -> Result<ValidCamera, String> {
-    let model = required_text("model", &input.model, MAX_MODEL_CHARS)?;
-    let brand = required_text("brand", &input.brand, MAX_BRAND_CHARS)?;
-    let megapixels = check_megapixels(input.megapixels)?;
+fn validate(input: &CameraInput) -> Result<ValidCamera, FieldError> {
+    let model = required_text("model", &input.model, MAX_MODEL_CHARS).at("model")?;
+    let brand = required_text("brand", &input.brand, MAX_BRAND_CHARS).at("brand")?;
+    let megapixels = check_megapixels(input.megapixels).at("megapixels")?;
     Ok(ValidCamera {
         model_key: key(&model),
         model,
@@ -138,12 +138,13 @@ impl BulkEntity for Cameras {
     const AUDIT: AuditEntity = AuditEntity::Camera;
     const TURN: TurnLock = TurnLock::CameraRegistration;
     const KEY_NAME: &'static str = "model";
+    const KEY_FIELD: &'static str = "model";
 
     fn taken(model: &str) -> AppError {
         taken(model)
     }
 
-    fn validate(input: &CameraInput) -> Result<ValidCamera, String> {
+    fn validate(input: &CameraInput) -> Result<ValidCamera, FieldError> {
         validate(input)
     }
 
@@ -281,18 +282,18 @@ pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: CameraPatch) -> Resul
         .as_deref()
         .map(|m| required_text("model", m, MAX_MODEL_CHARS))
         .transpose()
-        .map_err(AppError::bad_input)?;
+        .map_err(|e| AppError::bad_field("input.model", e))?;
     let brand = patch
         .brand
         .as_deref()
         .map(|b| required_text("brand", b, MAX_BRAND_CHARS))
         .transpose()
-        .map_err(AppError::bad_input)?;
+        .map_err(|e| AppError::bad_field("input.brand", e))?;
     let megapixels = patch
         .megapixels
         .map(check_megapixels)
         .transpose()
-        .map_err(AppError::bad_input)?;
+        .map_err(|e| AppError::bad_field("input.megapixels", e))?;
 
     let txn = w.begin().await?;
     let current = find_by_id(&txn, id).await?.ok_or_else(|| not_found(id))?;

@@ -7,10 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect,
+    QueryFilter, QuerySelect,
     sea_query::{Expr, OnConflict as SqlOnConflict},
 };
 
@@ -20,7 +19,7 @@ use crate::{
         drone::{self, DroneStatus},
         drone_camera,
     },
-    error::{AppError, Result, conflict_on_foreign_key},
+    error::{AppError, Result},
     events::ChangeKind,
     service::{
         Patch,
@@ -29,7 +28,7 @@ use crate::{
         camera::{self as cameras},
         photo::{self, store::PhotoStore},
         site as sites,
-        validate::{ItemErrors, key, required_text},
+        validate::{At, FieldError, ItemErrors, key, required_text},
         write::{WriteTxn, Writer},
     },
 };
@@ -83,6 +82,9 @@ struct ValidDrone {
     brand: String,
     /// Camera model keys, deduplicated, with the model as typed (for messages).
     camera_keys: Vec<(String, String)>,
+    /// Where each of `camera_keys` stands in the input's `cameraModels` (first occurrence),
+    /// so a problem with one names `cameraModels.N`.
+    camera_positions: Vec<usize>,
     /// The site's name key and its name as typed.
     site: Option<(String, String)>,
     tags: Option<Vec<String>>,
@@ -123,55 +125,77 @@ fn check_interval(days: i32) -> Result<i32, String> {
     }
 }
 
-/// Trims and deduplicates camera models (case-insensitively).
-fn clean_models(models: &[String]) -> Result<Vec<(String, String)>, String> {
+/// Trims and deduplicates camera models (case-insensitively), with the position of each in
+/// `models`; `list` names the input list for the problem's path (`cameraModels.2`).
+fn clean_models(list: &str, models: &[String]) -> Result<CleanModels, FieldError> {
+    let too_many = || {
+        FieldError::new(
+            list,
+            format!("at most {MAX_CAMERAS_PER_DRONE} camera models per drone"),
+        )
+    };
     if models.len() > MAX_CAMERA_MODELS_INPUT {
-        return Err(format!(
-            "at most {MAX_CAMERAS_PER_DRONE} camera models per drone"
-        ));
+        return Err(too_many());
     }
     let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for model in models {
-        let model = required_text("camera model", model, cameras::MAX_MODEL_CHARS)?;
+    let mut out = CleanModels::default();
+    for (position, model) in models.iter().enumerate() {
+        let model = required_text("camera model", model, cameras::MAX_MODEL_CHARS)
+            .at(format!("{list}.{position}"))?;
         let model_key = key(&model);
         if seen.insert(model_key.clone()) {
-            out.push((model_key, model));
+            out.keys.push((model_key, model));
+            out.positions.push(position);
         }
     }
-    if out.len() > MAX_CAMERAS_PER_DRONE {
-        return Err(format!(
-            "at most {MAX_CAMERAS_PER_DRONE} camera models per drone"
-        ));
+    if out.keys.len() > MAX_CAMERAS_PER_DRONE {
+        return Err(too_many());
     }
     Ok(out)
+}
+
+/// Camera models once checked: (key, as typed), and where each stood in the input.
+#[derive(Default)]
+struct CleanModels {
+    keys: Vec<(String, String)>,
+    positions: Vec<usize>,
 }
 
 /// Generous bound on the raw list before deduplication.
 const MAX_CAMERA_MODELS_INPUT: usize = 4 * MAX_CAMERAS_PER_DRONE;
 
-fn validate(input: &DroneInput) -> Result<ValidDrone, String> {
-    let serial_number = required_text("serialNumber", &input.serial_number, MAX_SERIAL_CHARS)?;
-    let name = required_text("name", &input.name, MAX_NAME_CHARS)?;
-    let brand = required_text("brand", &input.brand, MAX_BRAND_CHARS)?;
-    let camera_keys = clean_models(&input.camera_models)?;
+fn validate(input: &DroneInput) -> Result<ValidDrone, FieldError> {
+    let serial_number =
+        required_text("serialNumber", &input.serial_number, MAX_SERIAL_CHARS).at("serialNumber")?;
+    let name = required_text("name", &input.name, MAX_NAME_CHARS).at("name")?;
+    let brand = required_text("brand", &input.brand, MAX_BRAND_CHARS).at("brand")?;
+    let cameras = clean_models("cameraModels", &input.camera_models)?;
     let site = input
         .site
         .as_deref()
         .map(|s| required_text("site", s, sites::MAX_NAME_CHARS))
-        .transpose()?
+        .transpose()
+        .at("site")?
         .map(|s| (key(&s), s));
-    let tags = input.tags.as_deref().map(tags::clean).transpose()?;
+    let tags = input
+        .tags
+        .as_deref()
+        .map(tags::clean)
+        .transpose()
+        .at("tags")?;
     let maintenance_interval_days = input
         .maintenance_interval_days
         .map(check_interval)
-        .transpose()?;
+        .transpose()
+        .at("maintenanceIntervalDays")?;
+    let (camera_keys, camera_positions) = (cameras.keys, cameras.positions);
     Ok(ValidDrone {
         serial_key: key(&serial_number),
         serial_number,
         name,
         brand,
         camera_keys,
+        camera_positions,
         site,
         tags,
         maintenance_interval_days,
@@ -191,10 +215,11 @@ fn unknown_models_message(models: &[&str]) -> String {
     }
 }
 
-/// Resolves camera models to ids; names the unknown ones.
+/// Resolves camera models to ids; names the unknown ones (a problem of the input field `path`).
 async fn resolve_models(
     db: &impl ConnectionTrait,
     models: &[(String, String)],
+    path: &str,
 ) -> Result<Vec<i64>> {
     let keys: Vec<String> = models.iter().map(|(k, _)| k.clone()).collect();
     let ids = cameras::refs_by_key(db, &keys).await?;
@@ -204,7 +229,7 @@ async fn resolve_models(
         .map(|(_, m)| m.as_str())
         .collect();
     if !unknown.is_empty() {
-        return Err(AppError::bad_input(unknown_models_message(&unknown)));
+        return Err(AppError::bad_field(path, unknown_models_message(&unknown)));
     }
     Ok(models.iter().map(|(k, _)| ids[k].id).collect())
 }
@@ -433,12 +458,13 @@ impl BulkEntity for Drones {
     const AUDIT: AuditEntity = AuditEntity::Drone;
     const TURN: TurnLock = TurnLock::DroneRegistration;
     const KEY_NAME: &'static str = "serial number";
+    const KEY_FIELD: &'static str = "serialNumber";
 
     fn taken(serial: &str) -> AppError {
         taken(serial)
     }
 
-    fn validate(input: &DroneInput) -> Result<ValidDrone, String> {
+    fn validate(input: &DroneInput) -> Result<ValidDrone, FieldError> {
         validate(input)
     }
 
@@ -487,12 +513,24 @@ impl BulkEntity for Drones {
                 .map(|(_, m)| m.as_str())
                 .collect();
             if !unknown.is_empty() {
-                errors.push(*index, unknown_models_message(&unknown));
+                let first = drone
+                    .camera_keys
+                    .iter()
+                    .position(|(k, _)| !cameras.contains_key(k))
+                    .map_or(0, |i| drone.camera_positions[i]);
+                let path = format!("cameraModels.{first}");
+                errors.push(
+                    *index,
+                    FieldError::new(path, unknown_models_message(&unknown)),
+                );
             }
             if let Some((key, name)) = &drone.site
                 && !sites.contains_key(key)
             {
-                errors.push(*index, sites::unknown_site_message(name));
+                errors.push(
+                    *index,
+                    FieldError::new("site", sites::unknown_site_message(name)),
+                );
             }
         }
         Ok(DroneRefs { cameras, sites })
@@ -688,198 +726,6 @@ async fn existing_by_serial(
     Ok(found)
 }
 
-/// A [`DronePatch`] once checked: trimmed text, clean camera and tag lists. Made before the
-/// transaction, so a bad input costs no statement.
-struct ValidPatch {
-    name: Option<String>,
-    brand: Option<String>,
-    cameras: CameraChange,
-    tags: TagChange,
-    /// A site name (checked), or cleared.
-    site: Patch<String>,
-    maintenance_interval_days: Patch<i32>,
-}
-
-/// What an update does to the camera list: replace it, or remove some then add some.
-enum CameraChange {
-    Replace(Vec<(String, String)>),
-    Edit {
-        remove: Option<Vec<(String, String)>>,
-        add: Option<Vec<(String, String)>>,
-    },
-}
-
-/// What an update does to the tags: replace them, or remove some then add some.
-enum TagChange {
-    Replace(Vec<String>),
-    Edit {
-        remove: Option<Vec<String>>,
-        add: Option<Vec<String>>,
-    },
-}
-
-/// Checks every field of `patch`, first problem first; nothing is read.
-fn validate_patch(patch: DronePatch) -> Result<ValidPatch, String> {
-    let text = |field: &str, value: Option<String>, max: usize| {
-        value
-            .as_deref()
-            .map(|v| required_text(field, v, max))
-            .transpose()
-    };
-    let name = text("name", patch.name, MAX_NAME_CHARS)?;
-    let brand = text("brand", patch.brand, MAX_BRAND_CHARS)?;
-    if patch.camera_models.is_some()
-        && (patch.add_camera_models.is_some() || patch.remove_camera_models.is_some())
-    {
-        return Err("cameraModels replaces the whole list: use it without \
-                    addCameraModels/removeCameraModels"
-            .into());
-    }
-    if patch.tags.is_some() && (patch.add_tags.is_some() || patch.remove_tags.is_some()) {
-        return Err("tags replaces every tag: use it without addTags/removeTags".into());
-    }
-    let models = |list: Option<Vec<String>>| list.as_deref().map(clean_models).transpose();
-    let cameras = match patch.camera_models {
-        Some(all) => CameraChange::Replace(clean_models(&all)?),
-        None => {
-            let (add, remove) = (
-                models(patch.add_camera_models)?,
-                models(patch.remove_camera_models)?,
-            );
-            CameraChange::Edit { remove, add }
-        }
-    };
-    let tag_list = |list: Option<Vec<String>>| list.as_deref().map(tags::clean).transpose();
-    let tags = match patch.tags {
-        Some(all) => TagChange::Replace(tags::clean(&all)?),
-        None => {
-            let (add, remove) = (tag_list(patch.add_tags)?, tag_list(patch.remove_tags)?);
-            TagChange::Edit { remove, add }
-        }
-    };
-    let maintenance_interval_days = match patch.maintenance_interval_days {
-        Patch::Set(days) => Patch::Set(check_interval(days)?),
-        other => other,
-    };
-    let site = match patch.site {
-        Patch::Set(name) => Patch::Set(required_text("site", &name, sites::MAX_NAME_CHARS)?),
-        other => other,
-    };
-    Ok(ValidPatch {
-        name,
-        brand,
-        cameras,
-        tags,
-        site,
-        maintenance_interval_days,
-    })
-}
-
-/// Changes a drone: the patch is checked first, then applied to the locked row.
-pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: DronePatch) -> Result<drone::Model> {
-    let patch = validate_patch(patch).map_err(AppError::bad_input)?;
-    let txn = w.begin().await?;
-    // Locked until commit (PostgreSQL): a concurrent update of this drone waits its turn, so two
-    // camera-list replacements never merge, and a concurrent delete waits or has happened.
-    let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
-    let before = snapshot(&txn, &current).await?;
-    apply_cameras(&txn, id, patch.cameras).await?;
-    apply_tags(&txn, id, patch.tags).await?;
-    let site_id = match patch.site {
-        Patch::Set(name) => Patch::Set(sites::id_by_name(&txn, &name).await?),
-        Patch::Clear => Patch::Clear,
-        Patch::Keep => Patch::Keep,
-    };
-    let interval_days = patch
-        .maintenance_interval_days
-        .apply(current.maintenance_interval_days);
-    let mut active: drone::ActiveModel = current.clone().into();
-    if let Some(name) = patch.name {
-        active.name = Set(name);
-    }
-    if let Some(brand) = patch.brand {
-        active.brand = Set(brand);
-    }
-    active.site_id = Set(site_id.apply(current.site_id));
-    active.maintenance_interval_days = Set(interval_days);
-    active.maintenance_due_at = Set(maintenance_due_at(
-        current.created_at,
-        current.last_maintenance_at,
-        interval_days,
-    ));
-    active.updated_at = Set(w.now);
-    let updated = active
-        .update(&txn)
-        .await
-        .map_err(|e| conflict_on_foreign_key(e, || "the site was deleted meanwhile".into()))?;
-    finish_update(txn, before, &updated).await?;
-    Ok(updated)
-}
-
-/// Applies a camera change to drone `id`; adding past [`MAX_CAMERAS_PER_DRONE`] is refused.
-async fn apply_cameras(txn: &DatabaseTransaction, id: i64, change: CameraChange) -> Result<()> {
-    match change {
-        CameraChange::Replace(models) => {
-            let ids = resolve_models(txn, &models).await?;
-            unlink_all(txn, &[id]).await?;
-            link(txn, ids.into_iter().map(|c| (id, c)).collect()).await
-        }
-        CameraChange::Edit { remove, add } => {
-            if let Some(models) = remove {
-                let ids = resolve_models(txn, &models).await?;
-                drone_camera::Entity::delete_many()
-                    .filter(drone_camera::Column::DroneId.eq(id))
-                    .filter(drone_camera::Column::CameraId.is_in(ids))
-                    .exec(txn)
-                    .await?;
-            }
-            if let Some(models) = add {
-                let ids = resolve_models(txn, &models).await?;
-                link(txn, ids.into_iter().map(|c| (id, c)).collect()).await?;
-                let count = drone_camera::Entity::find()
-                    .filter(drone_camera::Column::DroneId.eq(id))
-                    .count(txn)
-                    .await?;
-                if count > MAX_CAMERAS_PER_DRONE as u64 {
-                    return Err(AppError::bad_input(format!(
-                        "at most {MAX_CAMERAS_PER_DRONE} camera models per drone"
-                    )));
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-/// Applies a tag change to drone `id`; adding past the tag limit is refused.
-async fn apply_tags(txn: &DatabaseTransaction, id: i64, change: TagChange) -> Result<()> {
-    match change {
-        TagChange::Replace(list) => {
-            tags::remove(txn, id, None).await?;
-            tags::add(txn, list.into_iter().map(|t| (id, t)).collect()).await
-        }
-        TagChange::Edit { remove, add } => {
-            if let Some(list) = remove {
-                tags::remove(txn, id, Some(&list)).await?;
-            }
-            if let Some(list) = add {
-                tags::add(txn, list.into_iter().map(|t| (id, t)).collect()).await?;
-                let count = tags::by_drone_ids(txn, &[id])
-                    .await?
-                    .remove(&id)
-                    .map_or(0, |t| t.len());
-                if count > tags::MAX_TAGS_PER_DRONE {
-                    return Err(AppError::bad_input(format!(
-                        "at most {} tags per drone",
-                        tags::MAX_TAGS_PER_DRONE
-                    )));
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
 /// Deletes a drone with its photos (their rows and, in the database store, their bytes go by
 /// the foreign keys in this transaction; an external store's objects right after it commits).
 pub(crate) async fn delete(w: &Writer<'_>, photos: &dyn PhotoStore, id: i64) -> Result<i64> {
@@ -915,7 +761,9 @@ pub(crate) mod maintenance;
 pub(crate) mod stats;
 pub(crate) mod status;
 pub(crate) mod tags;
+mod update;
 pub(crate) use list::{DroneFilter, DroneSort, StatusFilter};
+pub(crate) use update::update;
 
 #[cfg(test)]
 mod props;

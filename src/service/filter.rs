@@ -54,25 +54,39 @@ pub(crate) trait FilterTree: Sized {
         budget.spend_in_values(self.text_filters())?;
         let mut all = Condition::all().add(self.fields(budget, depth)?);
         let Tree { and, or, not } = self.tree();
-        for f in and {
-            all = all.add(f.condition(budget, depth + 1)?);
+        // A problem deeper in the tree names its path: `and.0.name.in`.
+        let within = |part: String| move |e: AppError| e.within(&part);
+        for (i, f) in and.iter().enumerate() {
+            all = all.add(
+                f.condition(budget, depth + 1)
+                    .map_err(within(format!("and.{i}")))?,
+            );
         }
         if !or.is_empty() {
             let mut any = Condition::any();
-            for f in or {
-                any = any.add(f.condition(budget, depth + 1)?);
+            for (i, f) in or.iter().enumerate() {
+                any = any.add(
+                    f.condition(budget, depth + 1)
+                        .map_err(within(format!("or.{i}")))?,
+                );
             }
             all = all.add(any);
         }
         if let Some(f) = not {
-            all = all.add(f.condition(budget, depth + 1)?.not());
+            all = all.add(
+                f.condition(budget, depth + 1)
+                    .map_err(within("not".into()))?
+                    .not(),
+            );
         }
         Ok(all)
     }
 
-    /// The condition of a whole filter given to a list (depth 1, a fresh budget).
+    /// The condition of a whole filter given to a list (depth 1, a fresh budget); a problem
+    /// names its path from the list's `filter` argument.
     fn root_condition(&self) -> Result<Condition> {
         self.condition(&mut FilterBudget::default(), 1)
+            .map_err(|e| e.within("filter"))
     }
 }
 
@@ -193,10 +207,13 @@ impl StringFilter {
         }
         if let Some(values) = &self.in_ {
             if values.len() > MAX_IN_VALUES {
-                return Err(AppError::bad_input(format!(
-                    "`in` takes at most {MAX_IN_VALUES} values, got {}",
-                    values.len()
-                )));
+                return Err(AppError::bad_field(
+                    "in",
+                    format!(
+                        "`in` takes at most {MAX_IN_VALUES} values, got {}",
+                        values.len()
+                    ),
+                ));
             }
             all = all.add(if values.is_empty() {
                 never()

@@ -159,19 +159,22 @@ impl PageArgs {
         let max = self.max_size.unwrap_or(MAX_PAGE_SIZE);
         let check = |name: &str, n: i32| -> Result<u64> {
             if !(0..=max).contains(&n) {
-                return Err(AppError::bad_input(format!(
-                    "`{name}` must be between 0 and {max}, got {n}"
-                )));
+                return Err(AppError::bad_field(
+                    name,
+                    format!("`{name}` must be between 0 and {max}, got {n}"),
+                ));
             }
             Ok(n as u64)
         };
         if self.first.is_some() && self.last.is_some() {
-            return Err(AppError::bad_input(
+            return Err(AppError::bad_field(
+                "last",
                 "pass either `first` or `last`, not both",
             ));
         }
         if self.after.is_some() && self.before.is_some() {
-            return Err(AppError::bad_input(
+            return Err(AppError::bad_field(
+                "before",
                 "pass either `after` or `before`, not both",
             ));
         }
@@ -414,17 +417,18 @@ where
     // Each field once: a repeat orders nothing more, yet lengthens every cursor and the SQL.
     let mut seen = std::collections::HashSet::new();
     if let Some((key, _)) = order.iter().find(|(key, _)| !seen.insert(key.name())) {
-        return Err(AppError::bad_input(format!(
-            "orderBy names {} more than once",
-            key.name()
-        )));
+        return Err(AppError::bad_field(
+            "orderBy",
+            format!("orderBy names {} more than once", key.name()),
+        ));
     }
     let signature = signature(order);
     let total = TotalCount::new(db.clone(), select.clone().into_query(), counts);
 
     let mut query = select;
     if let Some(raw) = &request.cursor {
-        let (values, id) = decode_cursor(raw, &signature, order)?;
+        let argument = if request.backward { "before" } else { "after" };
+        let (values, id) = decode_cursor(raw, &signature, order).map_err(|e| e.within(argument))?;
         query = query.filter(keyset_condition(order, &values, id, !request.backward));
     }
     let sql_order = |dir: SortDirection| match (dir, request.backward) {

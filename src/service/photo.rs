@@ -88,7 +88,7 @@ pub(crate) async fn add(
         .as_deref()
         .map(|c| optional_text("caption", c, MAX_CAPTION_CHARS))
         .transpose()
-        .map_err(AppError::bad_input)?
+        .map_err(|e| AppError::bad_field("caption", e))?
         .flatten();
     // A look before the work of decoding (and staging) a photo that would be refused; the
     // locked look in the transaction is the one that holds.
@@ -96,7 +96,7 @@ pub(crate) async fn add(
     // Decoding is CPU work: off the async runtime.
     let picture = tokio::task::spawn_blocking(move || picture::prepare(upload.bytes))
         .await?
-        .map_err(AppError::bad_input)?;
+        .map_err(|e| AppError::bad_field("file", e))?;
     let key = uuid::Uuid::new_v4().simple().to_string();
     let bytes = PhotoBytes {
         original: picture.original,

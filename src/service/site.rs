@@ -17,7 +17,7 @@ use crate::{
     service::{
         Patch,
         audit::{AuditEntity, Change, site_snapshot},
-        validate::{key, optional_text, required_text},
+        validate::{At, FieldError, key, optional_text, required_text},
         write::Writer,
     },
 };
@@ -160,28 +160,30 @@ struct ValidSite {
     contact: Option<String>,
 }
 
-fn validate(input: &SiteInput) -> Result<ValidSite, String> {
+fn validate(input: &SiteInput) -> Result<ValidSite, FieldError> {
     Ok(ValidSite {
-        name: required_text("name", &input.name, MAX_NAME_CHARS)?,
+        name: required_text("name", &input.name, MAX_NAME_CHARS).at("name")?,
         address: input
             .address
             .as_deref()
             .map(|a| optional_text("address", a, MAX_ADDRESS_CHARS))
-            .transpose()?
+            .transpose()
+            .at("address")?
             .flatten(),
-        city: required_text("city", &input.city, MAX_CITY_CHARS)?,
-        country: country_code(&input.country)?,
+        city: required_text("city", &input.city, MAX_CITY_CHARS).at("city")?,
+        country: country_code(&input.country).at("country")?,
         contact: input
             .contact
             .as_deref()
             .map(|c| optional_text("contact", c, MAX_CONTACT_CHARS))
-            .transpose()?
+            .transpose()
+            .at("contact")?
             .flatten(),
     })
 }
 
 pub(crate) async fn create(w: &Writer<'_>, input: SiteInput) -> Result<site::Model> {
-    let valid = validate(&input).map_err(AppError::bad_input)?;
+    let valid = validate(&input).map_err(|e| e.of("input"))?;
     let txn = w.begin().await?;
     if let Some(existing) = find_by_name(&txn, &valid.name).await? {
         return Err(taken(&existing.name));
@@ -215,11 +217,13 @@ pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: SitePatch) -> Result<
             .as_deref()
             .map(|v| required_text(field, v, max))
             .transpose()
-            .map_err(AppError::bad_input)
+            .map_err(|e| AppError::bad_field(format!("input.{field}"), e))
     };
     let optional = |field: &str, value: Patch<String>, max: usize| -> Result<Patch<String>> {
         Ok(match value {
-            Patch::Set(v) => match optional_text(field, &v, max).map_err(AppError::bad_input)? {
+            Patch::Set(v) => match optional_text(field, &v, max)
+                .map_err(|e| AppError::bad_field(format!("input.{field}"), e))?
+            {
                 Some(v) => Patch::Set(v),
                 None => Patch::Clear,
             },
@@ -233,7 +237,7 @@ pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: SitePatch) -> Result<
         .as_deref()
         .map(country_code)
         .transpose()
-        .map_err(AppError::bad_input)?;
+        .map_err(|e| AppError::bad_field("input.country", e))?;
     let address = optional("address", patch.address, MAX_ADDRESS_CHARS)?;
     let contact = optional("contact", patch.contact, MAX_CONTACT_CHARS)?;
 

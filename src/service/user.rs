@@ -44,19 +44,26 @@ fn clean_name(field: &str, value: Option<String>) -> Result<Option<String>> {
     let Some(value) = value else { return Ok(None) };
     let value = value.trim().to_string();
     if value.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::bad_input(format!(
-            "{field} must be at most {MAX_NAME_CHARS} characters"
-        )));
+        return Err(AppError::bad_field(
+            format!("input.{field}"),
+            format!("{field} must be at most {MAX_NAME_CHARS} characters"),
+        ));
     }
     Ok((!value.is_empty()).then_some(value))
 }
 
 fn check_birth_date(date: NaiveDate) -> Result<NaiveDate> {
     if date > now().date_naive() {
-        return Err(AppError::bad_input("birthDate cannot be in the future"));
+        return Err(AppError::bad_field(
+            "input.birthDate",
+            "birthDate cannot be in the future",
+        ));
     }
     if date < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {
-        return Err(AppError::bad_input("birthDate must be 1900-01-01 or later"));
+        return Err(AppError::bad_field(
+            "input.birthDate",
+            "birthDate must be 1900-01-01 or later",
+        ));
     }
     Ok(date)
 }
@@ -97,14 +104,17 @@ pub(crate) struct UserUpdate {
 }
 
 pub async fn create(w: &Writer<'_>, passwords: &Passwords, new: NewUser) -> Result<user::Model> {
-    let username = normalize_username(&new.username)?;
+    let username = normalize_username(&new.username).map_err(|e| e.within("input.username"))?;
     let first_name = clean_name("firstName", new.first_name)?;
     let last_name = clean_name("lastName", new.last_name)?;
     let birth_date = new.birth_date.map(check_birth_date).transpose()?;
     if find_by_username(w.db, &username).await?.is_some() {
         return Err(taken(&username));
     }
-    let password_hash = passwords.hash(&new.password).await?;
+    let password_hash = passwords
+        .hash(&new.password)
+        .await
+        .map_err(|e| e.within("input.password"))?;
 
     let at = w.now;
     let model = user::ActiveModel {
@@ -242,7 +252,12 @@ pub(crate) async fn update(
     update: UserUpdate,
 ) -> Result<user::Model> {
     let new_hash = match &update.password {
-        Some(password) => Some(passwords.hash(password).await?),
+        Some(password) => Some(
+            passwords
+                .hash(password)
+                .await
+                .map_err(|e| e.within("input.password"))?,
+        ),
         None => None,
     };
     let txn = w.begin_outside_inventory().await?;
@@ -319,14 +334,21 @@ pub(crate) async fn change_password(
         .verify(current_password, Some(&user.password_hash))
         .await?
     {
-        return Err(AppError::bad_input("current password is incorrect"));
+        return Err(AppError::bad_field(
+            "currentPassword",
+            "current password is incorrect",
+        ));
     }
     if current_password == new_password {
-        return Err(AppError::bad_input(
+        return Err(AppError::bad_field(
+            "newPassword",
             "new password must differ from the current one",
         ));
     }
-    let hash = passwords.hash(new_password).await?;
+    let hash = passwords
+        .hash(new_password)
+        .await
+        .map_err(|e| e.within("newPassword"))?;
     let txn = w.begin_outside_inventory().await?;
     let before = user_snapshot(&user);
     let mut active: user::ActiveModel = user.into();
@@ -403,7 +425,11 @@ pub(crate) async fn list(
 ) -> Result<Page<user::Model>> {
     let mut condition = Condition::all();
     if let Some(username) = &filter.username {
-        condition = condition.add(username.condition(user::Column::Username)?);
+        condition = condition.add(
+            username
+                .condition(user::Column::Username)
+                .map_err(|e| e.within("filter.username"))?,
+        );
     }
     if let Some(role) = filter.role {
         condition = condition.add(user::Column::Role.eq(role));

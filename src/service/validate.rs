@@ -32,21 +32,62 @@ pub(crate) fn optional_text(
     required_text(field, value, max).map(Some)
 }
 
+/// A problem with one field of an input: where it is, relative to the input (`serialNumber`,
+/// `cameraModels.1`), and what is wrong. The caller adds where the input itself is
+/// (`input.`, `inputs.3.`) when it turns the problem into an [`AppError::bad_field`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FieldError {
+    pub(crate) path: String,
+    pub(crate) message: String,
+}
+
+impl FieldError {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// BAD_USER_INPUT about this field of the input at `input` (`"input"`, or `""` for an
+    /// argument of its own).
+    pub(crate) fn of(self, input: &str) -> AppError {
+        let field = if input.is_empty() {
+            self.path
+        } else {
+            format!("{input}.{}", self.path)
+        };
+        AppError::bad_field(field, self.message)
+    }
+}
+
+/// Names the field a text check's message is about.
+pub(crate) trait At<T> {
+    /// The problem, if any, as one about the field at `path`.
+    fn at(self, path: impl Into<String>) -> Result<T, FieldError>;
+}
+
+impl<T> At<T> for Result<T, String> {
+    fn at(self, path: impl Into<String>) -> Result<T, FieldError> {
+        self.map_err(|message| FieldError::new(path, message))
+    }
+}
+
 /// The case-insensitive key of a model or serial number (Unicode lower case, as stored).
 pub(crate) fn key(value: &str) -> String {
     value.trim().to_lowercase()
 }
 
-/// Problems found in the items of a bulk call, each with the item's index.
+/// Problems found in the items of a bulk call, each with the item's index and the field.
 #[derive(Debug, Default)]
-pub(crate) struct ItemErrors(Vec<(usize, String)>);
+pub(crate) struct ItemErrors(Vec<(usize, FieldError)>);
 
 /// How many item problems the message lists before "and N more" (extensions list them all).
 const LISTED_IN_MESSAGE: usize = 10;
 
 impl ItemErrors {
-    pub(crate) fn push(&mut self, index: usize, message: impl Into<String>) {
-        self.0.push((index, message.into()));
+    pub(crate) fn push(&mut self, index: usize, problem: FieldError) {
+        self.0.push((index, problem));
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -59,7 +100,7 @@ impl ItemErrors {
             .0
             .iter()
             .take(LISTED_IN_MESSAGE)
-            .map(|(index, message)| format!("item {index}: {message}"))
+            .map(|(index, problem)| format!("item {index}: {}", problem.message))
             .collect::<Vec<_>>()
             .join("; ");
         let more = self.0.len().saturating_sub(LISTED_IN_MESSAGE);
@@ -75,12 +116,20 @@ impl ItemErrors {
                 if self.0.len() == 1 { "" } else { "s" }
             )
         };
+        // The bulk mutations' argument is `inputs`: an item's field is `inputs.3.serialNumber`.
+        let field = |index: usize, problem: &FieldError| format!("inputs.{index}.{}", problem.path);
+        let first = self
+            .0
+            .first()
+            .map(|(index, problem)| field(*index, problem));
         let items = self
             .0
-            .into_iter()
-            .map(|(index, message)| json!({ "index": index, "message": message }))
+            .iter()
+            .map(|(index, problem)| {
+                json!({ "index": index, "message": problem.message, "field": field(*index, problem) })
+            })
             .collect::<Vec<_>>();
-        (message, json!({ "items": items }))
+        (message, json!({ "items": items, "field": first }))
     }
 
     /// BAD_USER_INPUT naming every bad item, or Ok when there is none.
@@ -95,10 +144,11 @@ impl ItemErrors {
         })
     }
 
-    /// BAD_USER_INPUT with the first problem alone, as a single item's call reports it.
+    /// BAD_USER_INPUT with the first problem alone, as a single item's call (argument
+    /// `input`) reports it.
     pub(crate) fn into_first(self) -> Result<(), AppError> {
         match self.0.into_iter().next() {
-            Some((_, message)) => Err(AppError::bad_input(message)),
+            Some((_, problem)) => Err(problem.of("input")),
             None => Ok(()),
         }
     }

@@ -438,6 +438,25 @@ pub fn expect_error(response: &Value, code: &str) -> String {
         .to_string()
 }
 
+/// Asserts a record as the API returns it (a drone, camera or user): a positive numeric id,
+/// `updatedAt` not before `createdAt`, and otherwise exactly `expected`. Returns the id.
+pub fn assert_record(record: &Value, expected: Value) -> String {
+    let id = record["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an id: {record:#}"));
+    assert!(id.parse::<i64>().is_ok_and(|n| n > 0), "numeric id: {id}");
+    assert!(
+        timestamp(&record["updatedAt"]) >= timestamp(&record["createdAt"]),
+        "{record:#}"
+    );
+    let mut full = expected;
+    full["id"] = record["id"].clone();
+    full["createdAt"] = record["createdAt"].clone();
+    full["updatedAt"] = record["updatedAt"].clone();
+    assert_eq!(record, &full);
+    id.to_string()
+}
+
 /// Parses a `DateTime` the API returned: RFC 3339 in UTC, with `Z`.
 pub fn timestamp(value: &Value) -> chrono::DateTime<chrono::Utc> {
     let text = value

@@ -17,6 +17,7 @@ mod drones;
 mod epoch;
 mod examples;
 mod faults;
+mod field_errors;
 mod field_order;
 mod fleet;
 mod graphql_over_http;

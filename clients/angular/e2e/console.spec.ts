@@ -24,6 +24,16 @@ async function pick(page: Page, label: string, text: string, option: string | Re
   await page.getByRole('listbox').getByRole('option', { name }).first().click();
 }
 
+/** The first error the API answers `query` with (it must refuse it). */
+async function refusal(query: string, variables: object, token: string): Promise<{ message: string; extensions: Record<string, unknown> }> {
+  try {
+    await api(query, variables, token);
+  } catch (error) {
+    return JSON.parse((error as Error).message)[0];
+  }
+  throw new Error(`the API accepted ${query}`);
+}
+
 /** A CSV file of `count` new drones, serial numbers `${prefix}-0`…, for the import form. */
 function csvOf(prefix: string, count: number, extra: string[] = []) {
   const lines = [
@@ -219,6 +229,17 @@ test.describe('one drone, from registration to a MEMBER reading it', () => {
   test('check it out to a pilot and back in; record maintenance', async ({ page, people }) => {
     await page.goto(`drones/${registeredId}`);
     await pick(page, 'Check out to', people.member.username);
+    // Due back in the past: the server's message goes beside that field (extensions.field `dueBackAt`).
+    const due = page.getByLabel('Due back (optional)', { exact: true });
+    await due.fill('2020-01-01T10:00');
+    const answer = page.waitForResponse((r) => r.request().postDataJSON()?.operationName === 'CheckOutDrone');
+    await page.getByRole('button', { name: 'Check out' }).click();
+    const refused = (await (await answer).json()).errors[0];
+    expect(refused.extensions.field).toBe('dueBackAt');
+    await expect(due.locator('xpath=following-sibling::*[1]')).toHaveText(refused.message);
+    await expect(due).toHaveAccessibleDescription(refused.message);
+    await expect(page.getByRole('form', { name: 'Check out' }).getByRole('alert')).toHaveCount(0);
+    await due.fill('');
     await page.getByRole('button', { name: 'Check out' }).click();
     await expect(page.getByText(`Held by ${people.member.username}`)).toBeVisible();
     await expect(page.locator('.title .status')).toHaveText('Checked out');
@@ -317,6 +338,54 @@ test('the pickers search the server: a site and a camera model past the first 10
   await api('mutation($id: ID!) { deleteDrone(id: $id) }', { id: drone.id }, people.adminToken);
 });
 
+test('register a drone: an over-long name, then an unknown camera model, each shown beside its field in the server\'s words (extensions.field)', async ({ page, people }) => {
+  const stamp = Date.now();
+  // A camera to pick, deleted before the form is sent: the server no longer knows it.
+  const gone = `Zz E2E ${stamp} gone`;
+  const camera = (
+    await api('mutation($i: RegisterCameraInput!) { registerCamera(input: $i) { id } }', { i: { model: gone, brand: 'E2E', megapixels: 12 } }, people.adminToken)
+  ).registerCamera;
+  const seeded = 'Zenmuse H20';
+  const register = 'mutation($i: RegisterDroneInput!) { registerDrone(input: $i) { id } }';
+  const drone = { serialNumber: `E2E-FIELD-${stamp}`, name: 'E2E Field Drone', brand: 'Skydio', cameraModels: [seeded, gone] };
+  const longName = 'N'.repeat(201);
+  // What the server says about each, and where: the same inputs straight to the API.
+  const tooLong = await refusal(register, { i: { ...drone, name: longName } }, people.adminToken);
+  expect(tooLong.extensions['field']).toBe('input.name');
+
+  await page.goto('drones/new');
+  await page.getByLabel('Serial number', { exact: true }).fill(drone.serialNumber);
+  const name = page.getByLabel('Name', { exact: true });
+  await name.fill(longName);
+  await page.getByLabel('Brand', { exact: true }).fill(drone.brand);
+  await pick(page, 'Camera models it supports', seeded);
+  await pick(page, 'Camera models it supports', `${stamp} gone`, gone);
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
+  // The element right after the name box holds the server's message, and describes the box.
+  await expect(name.locator('xpath=following-sibling::*[1]')).toHaveText(tooLong.message);
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+  await expect(name).toHaveAccessibleDescription(tooLong.message);
+  await expect(page.getByRole('form', { name: 'One drone' }).getByRole('alert')).toHaveCount(0);
+
+  await api('mutation($id: ID!) { deleteCamera(id: $id) }', { id: camera.id }, people.adminToken);
+  const unknown = await refusal(register, { i: drone }, people.adminToken);
+  expect(unknown.extensions['field']).toBe('input.cameraModels.1');
+  await name.fill(drone.name);
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
+  const cameras = page.getByLabel('Camera models it supports', { exact: true });
+  const cameraField = page.locator('.field', { has: cameras });
+  await expect(cameraField.locator('.error')).toHaveText(unknown.message);
+  await expect(cameras).toHaveAccessibleDescription(unknown.message);
+  await expect(cameras).toHaveAttribute('aria-invalid', 'true');
+  // The second camera model picked is the one refused.
+  await expect(cameraField.locator('li.tag.invalid')).toHaveCount(1);
+  await expect(cameraField.locator('li.tag.invalid')).toContainText(gone);
+  // The name is fine now: its error is gone.
+  await expect(name).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(name.locator('xpath=following-sibling::*')).toHaveCount(0);
+  await expect(page).toHaveURL(/\/drones\/new$/);
+});
+
 test('sites are listed with their drone counts, a page at a time', async ({ page, people }) => {
   await page.getByRole('link', { name: 'Sites' }).click();
   await expect(page.getByRole('heading', { name: 'Sites' })).toBeVisible();
@@ -348,14 +417,22 @@ test('the dashboard charts statuses per site from droneStats', async ({ page, pe
   if (shots) await page.screenshot({ path: `${shots}/console-dashboard.png`, fullPage: true });
 });
 
-test('bulk CSV import: a progress bar and a report line for every line, a bad line refused alone', async ({ page }) => {
+test('bulk CSV import: a progress bar and a report line for every line, each bad line refused alone and its column named', async ({ page }) => {
   await page.goto('drones/new');
   const stamp = Date.now();
-  await page.getByLabel('CSV file', { exact: true }).setInputFiles(csvOf(`CSV-${stamp}`, 250, [`CSV-${stamp}-bad,,Autel,,,,`]));
-  await expect(page.getByText('Imported 251 of 251 lines')).toBeVisible({ timeout: 20_000 });
-  await expect(page.getByText('250 created, 0 updated, 0 skipped, 1 refused')).toBeVisible();
-  await expect(page.locator('tr.refused')).toHaveCount(1);
-  await expect(page.locator('tr.refused')).toHaveText(/252.*name must not be empty/s);
+  // A seeded camera model, then one nobody registered: the second entry of the list is refused.
+  await page.getByLabel('CSV file', { exact: true }).setInputFiles(
+    csvOf(`CSV-${stamp}`, 250, [`CSV-${stamp}-bad,,Autel,,,,`, `CSV-${stamp}-cam,Bulk cam,Autel,Zenmuse H20;No such camera ${stamp},,,`]),
+  );
+  await expect(page.getByText('Imported 252 of 252 lines')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText('250 created, 0 updated, 0 skipped, 2 refused')).toBeVisible();
+  const refused = page.locator('tr.refused');
+  await expect(refused).toHaveCount(2);
+  await expect(refused.nth(0)).toHaveText(/252.*name must not be empty/s);
+  // Each refused line names its column (from extensions.items[].field), a list's entry too.
+  await expect(refused.nth(0).locator('td.field')).toHaveText('name');
+  await expect(refused.nth(1)).toHaveText(new RegExp(`253.*No such camera ${stamp}`, 's'));
+  await expect(refused.nth(1).locator('td.field')).toHaveText('cameraModels, entry 2');
 });
 
 test('live updates are coalesced: 200 drones registered in another browser cost the list at most 3 requests, and it shows them', async ({ page, openPage, people }) => {

@@ -27,13 +27,22 @@ impl FilterTree for CameraFilter {
     fn fields(&self, _: &mut FilterBudget, _: usize) -> Result<Condition> {
         let mut all = Condition::all();
         if let Some(f) = &self.model {
-            all = all.add(f.condition(camera::Column::Model)?);
+            all = all.add(
+                f.condition(camera::Column::Model)
+                    .map_err(|e| e.within("model"))?,
+            );
         }
         if let Some(f) = &self.brand {
-            all = all.add(f.condition(camera::Column::Brand)?);
+            all = all.add(
+                f.condition(camera::Column::Brand)
+                    .map_err(|e| e.within("brand"))?,
+            );
         }
         if let Some(f) = &self.megapixels {
-            all = all.add(f.condition(camera::Column::Megapixels)?);
+            all = all.add(
+                f.condition(camera::Column::Megapixels)
+                    .map_err(|e| e.within("megapixels"))?,
+            );
         }
         Ok(all)
     }

@@ -194,7 +194,7 @@ proptest! {
                 prop_assert_eq!(&valid.brand, brand.trim());
                 prop_assert_eq!(valid.megapixels.to_bits(), megapixels.to_bits());
             }
-            Err(message) => prop_assert_eq!(Err(message), expected.map(|_| ())),
+            Err(problem) => prop_assert_eq!(Err(problem.message), expected.map(|_| ())),
         }
     }
 }

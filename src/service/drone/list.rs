@@ -75,7 +75,10 @@ impl StatusFilter {
         }
         if let Some(values) = &self.in_ {
             if values.len() > MAX_IN_VALUES {
-                return Err(AppError::bad_input("status.in takes at most 1000 values"));
+                return Err(AppError::bad_field(
+                    "in",
+                    "status.in takes at most 1000 values",
+                ));
             }
             all = all.add(if values.is_empty() {
                 Condition::all().add(Expr::val(1).eq(0))
@@ -129,9 +132,10 @@ impl FilterTree for DroneFilter {
         let mut all = Condition::all();
         if let Some(text) = &self.search {
             if text.chars().count() > MAX_SEARCH_CHARS {
-                return Err(AppError::bad_input(format!(
-                    "search must be at most {MAX_SEARCH_CHARS} characters"
-                )));
+                return Err(AppError::bad_field(
+                    "search",
+                    format!("search must be at most {MAX_SEARCH_CHARS} characters"),
+                ));
             }
             let text = text.trim();
             if !text.is_empty() {
@@ -144,13 +148,22 @@ impl FilterTree for DroneFilter {
             }
         }
         if let Some(f) = &self.serial_number {
-            all = all.add(f.condition(drone::Column::SerialNumber)?);
+            all = all.add(
+                f.condition(drone::Column::SerialNumber)
+                    .map_err(|e| e.within("serialNumber"))?,
+            );
         }
         if let Some(f) = &self.name {
-            all = all.add(f.condition(drone::Column::Name)?);
+            all = all.add(
+                f.condition(drone::Column::Name)
+                    .map_err(|e| e.within("name"))?,
+            );
         }
         if let Some(f) = &self.brand {
-            all = all.add(f.condition(drone::Column::Brand)?);
+            all = all.add(
+                f.condition(drone::Column::Brand)
+                    .map_err(|e| e.within("brand"))?,
+            );
         }
         if let Some(f) = &self.created_at {
             all = all.add(f.condition(drone::Column::CreatedAt));
@@ -170,14 +183,21 @@ impl FilterTree for DroneFilter {
                     Expr::col((drone_camera::Entity, drone_camera::Column::DroneId))
                         .equals((drone::Entity, drone::Column::Id)),
                 )
-                .cond_where(camera_filter.condition(budget, depth + 1)?);
+                .cond_where(
+                    camera_filter
+                        .condition(budget, depth + 1)
+                        .map_err(|e| e.within("camera"))?,
+                );
             all = all.add(Expr::exists(matching));
         }
         if let Some(f) = &self.status {
-            all = all.add(f.condition()?);
+            all = all.add(f.condition().map_err(|e| e.within("status"))?);
         }
         if let Some(site_filter) = &self.site {
-            all = all.add(at_site(site_filter.condition(budget, depth + 1)?));
+            let condition = site_filter
+                .condition(budget, depth + 1)
+                .map_err(|e| e.within("site"))?;
+            all = all.add(at_site(condition));
         }
         if let Some(city) = &self.city {
             all = all.add(at_site(
@@ -203,7 +223,7 @@ impl FilterTree for DroneFilter {
             all = all.add(flag(maintenance_due_at(now()), wanted));
         }
         if let Some(f) = &self.tags {
-            all = all.add(f.condition()?);
+            all = all.add(f.condition().map_err(|e| e.within("tags"))?);
         }
         Ok(all)
     }

@@ -44,14 +44,18 @@ pub(crate) async fn record(
     drone_id: i64,
     input: MaintenanceInput,
 ) -> Result<maintenance::Model> {
-    let note = required_text("note", &input.note, MAX_NOTE_CHARS).map_err(AppError::bad_input)?;
+    let note = required_text("note", &input.note, MAX_NOTE_CHARS)
+        .map_err(|e| AppError::bad_field("input.note", e))?;
     let at = w.now;
     let performed_at = input.performed_at.unwrap_or(at);
     if performed_at > at + CLOCK_SKEW {
-        return Err(AppError::bad_input(format!(
-            "performedAt must not be in the future, got {}",
-            performed_at.to_rfc3339()
-        )));
+        return Err(AppError::bad_field(
+            "input.performedAt",
+            format!(
+                "performedAt must not be in the future, got {}",
+                performed_at.to_rfc3339()
+            ),
+        ));
     }
     let txn = w.begin().await?;
     let current = lock(&txn, drone_id)

@@ -186,7 +186,7 @@ proptest! {
                     prop_assert_eq!(model_key, &model.to_lowercase());
                 }
             }
-            Err(message) => prop_assert_eq!(Err(message), expected.map(|_| ())),
+            Err(problem) => prop_assert_eq!(Err(problem.message), expected.map(|_| ())),
         }
     }
 }

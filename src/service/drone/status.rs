@@ -87,7 +87,7 @@ fn note_text(note: Option<&str>) -> Result<Option<String>> {
     note.filter(|n| !n.trim().is_empty())
         .map(|n| required_text("note", n, MAX_NOTE_CHARS))
         .transpose()
-        .map_err(AppError::bad_input)
+        .map_err(|e| AppError::bad_field("note", e))
 }
 
 /// The row after a move to `to`; leaving CHECKED_OUT clears the custody columns.
@@ -122,17 +122,18 @@ pub(crate) async fn check_out(
     if let Some(due) = due_back_at
         && due <= at
     {
-        return Err(AppError::bad_input(format!(
-            "dueBackAt must be in the future, got {}",
-            due.to_rfc3339()
-        )));
+        return Err(AppError::bad_field(
+            "dueBackAt",
+            format!("dueBackAt must be in the future, got {}", due.to_rfc3339()),
+        ));
     }
     let txn = w.begin().await?;
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
     if users::find_by_id(&txn, to).await?.is_none() {
-        return Err(AppError::bad_input(format!(
-            "no user with id {to} to check the drone out to"
-        )));
+        return Err(AppError::bad_field(
+            "to",
+            format!("no user with id {to} to check the drone out to"),
+        ));
     }
     check_move(current.status, CheckedOut, Via::CheckOut)?;
     let before = snapshot(&txn, &current).await?;
@@ -167,7 +168,8 @@ pub(crate) async fn check_in(
 ) -> Result<drone::Model> {
     let note = note_text(how.note.as_deref())?;
     if how.to_maintenance && note.is_none() {
-        return Err(AppError::bad_input(
+        return Err(AppError::bad_field(
+            "note",
             "checking in to MAINTENANCE needs a note: what is wrong",
         ));
     }
@@ -189,7 +191,7 @@ pub(crate) async fn check_in(
         Some(site_id) => Some(
             sites::find_by_id(&txn, site_id)
                 .await?
-                .ok_or_else(|| AppError::bad_input(format!("no site with id {site_id}")))?
+                .ok_or_else(|| AppError::bad_field("siteId", format!("no site with id {site_id}")))?
                 .id,
         ),
         None => current.site_id,
@@ -214,9 +216,10 @@ pub(crate) async fn set_status(
 ) -> Result<drone::Model> {
     let note = note_text(note)?;
     if matches!(to, Lost | Retired) && note.is_none() {
-        return Err(AppError::bad_input(format!(
-            "moving a drone to {to} needs a note: what happened"
-        )));
+        return Err(AppError::bad_field(
+            "note",
+            format!("moving a drone to {to} needs a note: what happened"),
+        ));
     }
     let txn = w.begin().await?;
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;

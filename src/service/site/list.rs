@@ -25,13 +25,22 @@ impl FilterTree for SiteFilter {
     fn fields(&self, _: &mut FilterBudget, _: usize) -> Result<Condition> {
         let mut all = Condition::all();
         if let Some(f) = &self.name {
-            all = all.add(f.condition(site::Column::Name)?);
+            all = all.add(
+                f.condition(site::Column::Name)
+                    .map_err(|e| e.within("name"))?,
+            );
         }
         if let Some(f) = &self.city {
-            all = all.add(f.condition(site::Column::City)?);
+            all = all.add(
+                f.condition(site::Column::City)
+                    .map_err(|e| e.within("city"))?,
+            );
         }
         if let Some(f) = &self.country {
-            all = all.add(f.condition(site::Column::Country)?);
+            all = all.add(
+                f.condition(site::Column::Country)
+                    .map_err(|e| e.within("country"))?,
+            );
         }
         Ok(all)
     }

@@ -6,6 +6,7 @@ import { Apollo } from 'apollo-angular';
 import { SessionService } from './session.service';
 import { graphql } from '../graphql/generated';
 import { problemsOf } from '../shared/errors';
+import { FormErrors } from '../shared/fields';
 
 const SIGN_IN = graphql(`
   mutation SignIn($username: String!, $password: String!) {
@@ -29,8 +30,19 @@ const SIGN_IN = graphql(`
       <h1 id="sign-in-title">Sign in to Hangar</h1>
       <label>
         Username
-        <input name="username" [(ngModel)]="username" autocomplete="username" required autofocus />
+        <input
+          name="username"
+          [(ngModel)]="username"
+          autocomplete="username"
+          required
+          autofocus
+          [attr.aria-invalid]="!!errors.at('username')"
+          [attr.aria-describedby]="errors.at('username') ? 'username-error' : null"
+        />
       </label>
+      @if (errors.at('username'); as message) {
+        <span class="error" id="username-error">{{ message }}</span>
+      }
       <label>
         Password
         <input
@@ -39,10 +51,15 @@ const SIGN_IN = graphql(`
           [(ngModel)]="password"
           autocomplete="current-password"
           required
+          [attr.aria-invalid]="!!errors.at('password')"
+          [attr.aria-describedby]="errors.at('password') ? 'password-error' : null"
         />
       </label>
-      @if (error()) {
-        <p class="error" role="alert">{{ error() }}</p>
+      @if (errors.at('password'); as message) {
+        <span class="error" id="password-error">{{ message }}</span>
+      }
+      @if (errors.form(); as message) {
+        <p class="error" role="alert">{{ message }}</p>
       }
       <button type="submit" [disabled]="busy() || !username || !password">
         {{ busy() ? 'Signing in…' : 'Sign in' }}
@@ -65,14 +82,15 @@ export class LoginPage {
   protected username = '';
   protected password = '';
   protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  /** Errors beside the field `extensions.field` names; a refused sign-in in words, for the form. */
+  protected readonly errors = new FormErrors(['username', 'password']);
   private readonly apollo = inject(Apollo);
   private readonly session = inject(SessionService);
   private readonly router = inject(Router);
 
   protected signIn(): void {
     this.busy.set(true);
-    this.error.set(null);
+    this.errors.clear();
     this.apollo
       .mutate({ mutation: SIGN_IN, variables: { username: this.username, password: this.password } })
       .subscribe({
@@ -86,12 +104,12 @@ export class LoginPage {
         },
         error: (error: unknown) => {
           this.busy.set(false);
-          const [problem] = problemsOf(error);
-          this.error.set(
-            problem.code === 'UNAUTHENTICATED'
-              ? 'The username or password is wrong.'
-              : problem.message,
-          );
+          if (problemsOf(error).some((p) => p.code === 'UNAUTHENTICATED')) {
+            this.errors.clear();
+            this.errors.form.set('The username or password is wrong.');
+          } else {
+            this.errors.show(error);
+          }
         },
       });
   }

@@ -10,6 +10,7 @@ import { SessionService } from '../auth/session.service';
 import { graphql } from '../graphql/generated';
 import type { DroneDetailsQuery, MaintenanceKind } from '../graphql/generated/graphql';
 import { messageOf } from '../shared/errors';
+import { FormErrors } from '../shared/fields';
 import { MaintenanceKindLabelPipe, StatusLabelPipe } from '../shared/label.pipes';
 import { MAINTENANCE_KINDS } from '../shared/labels';
 import { PersonPicker, SitePicker } from '../shared/pickers/pickers';
@@ -131,6 +132,12 @@ export class DronePage implements OnInit {
   protected checkIn = { siteId: '', toMaintenance: false, note: '' };
   protected maintenance = { kind: 'INSPECTION' as MaintenanceKind, note: '', returnToService: false };
   protected photo = { file: null as File | null, caption: '' };
+  /** Each form's errors beside its fields, named as the mutation's arguments (and
+   * MaintenanceInput's fields), from `extensions.field`. */
+  protected readonly checkOutErrors = new FormErrors(['to', 'dueBackAt', 'note']);
+  protected readonly checkInErrors = new FormErrors(['siteId', 'toMaintenance', 'note']);
+  protected readonly maintenanceErrors = new FormErrors(['kind', 'note', 'returnToService']);
+  protected readonly photoErrors = new FormErrors(['file', 'caption']);
 
   private readonly apollo = inject(Apollo);
   private readonly destroyRef = inject(DestroyRef);
@@ -156,6 +163,7 @@ export class DronePage implements OnInit {
         variables: { id: this.id(), to: this.checkOut.to, dueBackAt, note: this.checkOut.note || null },
       }),
       'Checked out.',
+      this.checkOutErrors,
       () => (this.checkOut = { to: '', dueBackAt: '', note: '' }),
     );
   }
@@ -172,6 +180,7 @@ export class DronePage implements OnInit {
         },
       }),
       'Checked in.',
+      this.checkInErrors,
       () => (this.checkIn = { siteId: '', toMaintenance: false, note: '' }),
     );
   }
@@ -192,6 +201,7 @@ export class DronePage implements OnInit {
         awaitRefetchQueries: true,
       }),
       'Maintenance recorded.',
+      this.maintenanceErrors,
       () => (this.maintenance = { kind: 'INSPECTION', note: '', returnToService: false }),
     );
   }
@@ -212,6 +222,7 @@ export class DronePage implements OnInit {
         awaitRefetchQueries: true,
       }),
       'Photo added.',
+      this.photoErrors,
       () => {
         this.photo = { file: null, caption: '' };
         form.reset();
@@ -219,10 +230,10 @@ export class DronePage implements OnInit {
     );
   }
 
-  /** Runs a change: busy while it runs, then a notice, or the error in words. */
-  private run(change: Observable<unknown>, done: string, reset: () => void): void {
+  /** Runs a change: busy while it runs, then a notice, or its form's errors beside their fields. */
+  private run(change: Observable<unknown>, done: string, errors: FormErrors, reset: () => void): void {
     this.busy.set(true);
-    this.error.set(null);
+    errors.clear();
     this.notice.set(null);
     change.subscribe({
       next: () => {
@@ -232,7 +243,7 @@ export class DronePage implements OnInit {
       },
       error: (error: unknown) => {
         this.busy.set(false);
-        this.error.set(messageOf(error));
+        errors.show(error);
       },
     });
   }

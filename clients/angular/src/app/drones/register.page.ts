@@ -12,8 +12,8 @@ import type {
   OnConflict,
   RegisterDroneInput,
 } from '../graphql/generated/graphql';
-import { messageOf, problemsOf } from '../shared/errors';
-import { fieldOf } from '../shared/fields';
+import { messageOf } from '../shared/errors';
+import { type FieldRef, FormErrors, fieldOf } from '../shared/fields';
 import { CameraPicker, SitePicker } from '../shared/pickers/pickers';
 
 const REGISTER = graphql(`
@@ -41,12 +41,17 @@ const REGISTER_MANY = graphql(`
 /** Lines per `registerDrones` call: progress moves every batch, and one bad line costs a resend of its batch only. */
 const BATCH = 200;
 
-/** One CSV line's outcome. */
+/** The form's controls, named as RegisterDroneInput's fields (and the CSV file's columns). */
+const CONTROLS = ['serialNumber', 'name', 'brand', 'cameraModels', 'site', 'tags', 'maintenanceIntervalDays'];
+
+/** One CSV line's outcome; a refused line names the column it was refused for, when the
+ * server named one (`extensions.items[].field`). */
 interface LineReport {
   line: number;
   serialNumber: string;
   outcome: 'created' | 'updated' | 'skipped' | 'refused';
   message?: string;
+  field?: FieldRef | null;
 }
 
 const list = (text: string | undefined, separator: RegExp) =>
@@ -70,8 +75,9 @@ export class RegisterPage {
   /** The camera models picked so far, in the order picked. */
   protected readonly cameras = signal<CameraSummaryFragment[]>([]);
   protected form = { serialNumber: '', name: '', brand: '', site: '', tags: '', maintenanceIntervalDays: '' };
-  protected readonly fieldErrors = signal<Record<string, string>>({});
-  protected readonly formError = signal<string | null>(null);
+  /** Every error beside its field, from `extensions.field`; a taken serial number (CONFLICT,
+   * which names no field) beside the serial number, where the schema says it belongs. */
+  protected readonly errors = new FormErrors(CONTROLS, { CONFLICT: 'serialNumber' });
   protected readonly busy = signal(false);
 
   protected onConflict: OnConflict = 'SKIP';
@@ -102,21 +108,12 @@ export class RegisterPage {
       maintenanceIntervalDays: f.maintenanceIntervalDays ? Number(f.maintenanceIntervalDays) : null,
     };
     this.busy.set(true);
-    this.fieldErrors.set({});
-    this.formError.set(null);
+    this.errors.clear();
     this.apollo.mutate({ mutation: REGISTER, variables: { input } }).subscribe({
       next: ({ data }) => void this.router.navigate(['/drones', data!.registerDrone.id]),
       error: (error: unknown) => {
         this.busy.set(false);
-        const byField: Record<string, string> = {};
-        const other: string[] = [];
-        for (const problem of problemsOf(error)) {
-          const field = fieldOf(problem.message);
-          if (field) byField[field] = problem.message;
-          else other.push(problem.message);
-        }
-        this.fieldErrors.set(byField);
-        this.formError.set(other.join(' ') || null);
+        this.errors.show(error);
       },
     });
   }
@@ -191,11 +188,17 @@ export class RegisterPage {
       } catch (error) {
         const items = itemsOf(error);
         if (!items.length) throw error;
-        const bad = new Map(items.map((i) => [i.index, i.message]));
+        const bad = new Map(items.map((i) => [i.index, i]));
         for (const [i, p] of pending.entries()) {
-          const message = bad.get(i);
-          if (message !== undefined) {
-            refused.push({ line: p.line, serialNumber: p.input.serialNumber, outcome: 'refused', message });
+          const item = bad.get(i);
+          if (item !== undefined) {
+            refused.push({
+              line: p.line,
+              serialNumber: p.input.serialNumber,
+              outcome: 'refused',
+              message: item.message,
+              field: fieldOf(item),
+            });
           }
         }
         pending = pending.filter((_, i) => !bad.has(i));
@@ -204,15 +207,28 @@ export class RegisterPage {
     return refused.sort((a, b) => a.line - b.line);
   }
 
+  /** The CSV column a refused line's field is, and which entry of a list column
+   * (`cameraModels.1` -> "cameraModels, entry 2"). */
+  protected columnOf(field: FieldRef): string {
+    if (!field.control) return '';
+    return field.index === null ? field.control : `${field.control}, entry ${field.index + 1}`;
+  }
+
   protected count(outcome: LineReport['outcome']): number {
     return this.report().filter((r) => r.outcome === outcome).length;
   }
 }
 
-/** The per-item problems of a refused bulk call (`extensions.items`: index and message). */
-function itemsOf(error: unknown): { index: number; message: string }[] {
+/** One item of a refused bulk call's `extensions.items`: which input, what is wrong, and the
+ * path of the field it is about (`inputs.3.cameraModels.1`) when there is one. */
+interface BulkItem {
+  index: number;
+  message: string;
+  field?: string;
+}
+
+/** The per-item problems of a refused bulk call. */
+function itemsOf(error: unknown): BulkItem[] {
   if (!CombinedGraphQLErrors.is(error)) return [];
-  return error.errors.flatMap(
-    (e) => (e.extensions?.['items'] as { index: number; message: string }[] | undefined) ?? [],
-  );
+  return error.errors.flatMap((e) => (e.extensions?.['items'] as BulkItem[] | undefined) ?? []);
 }

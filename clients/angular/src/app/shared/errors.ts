@@ -12,7 +12,8 @@ const MESSAGES: Record<string, string> = {
   INTERNAL_SERVER_ERROR: 'Something went wrong on the server. Please try again; if it keeps happening, tell the support team.',
 };
 
-/** One problem, worded for people, with the field it belongs to when the server named one. */
+/** One problem, worded for people, with the path of the input it is about when the server
+ * named one (`extensions.field`, BAD_USER_INPUT only: `fieldOf` in fields.ts reads it). */
 export interface Problem {
   code: string;
   message: string;
@@ -24,7 +25,8 @@ export function problemsOf(error: unknown): Problem[] {
   if (CombinedGraphQLErrors.is(error)) {
     return error.errors.map((e) => {
       const code = String(e.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR');
-      const field = e.extensions?.['field'] as string | undefined;
+      const path = e.extensions?.['field'];
+      const field = typeof path === 'string' ? path : undefined;
       // Input errors and conflicts say what is wrong with the input: show them as they are.
       const own = code === 'BAD_USER_INPUT' || code === 'CONFLICT' || code === 'NOT_FOUND';
       return { code, message: own ? e.message : (MESSAGES[code] ?? e.message), field };

@@ -8,6 +8,7 @@ import { SessionService } from '../auth/session.service';
 import { graphql } from '../graphql/generated';
 import type { SitesQuery } from '../graphql/generated/graphql';
 import { messageOf } from '../shared/errors';
+import { FormErrors } from '../shared/fields';
 
 const SITES = graphql(`
   query Sites($first: Int!, $after: String) {
@@ -41,6 +42,15 @@ const CREATE_SITE = graphql(`
     }
   }
 `);
+
+/** The add-a-site form, named as CreateSiteInput's fields. */
+interface SiteForm {
+  name: string;
+  city: string;
+  country: string;
+  address: string;
+  contact: string;
+}
 
 /** Where drones are stationed, 50 at a time and more on demand; the support team adds sites here. */
 @Component({
@@ -89,17 +99,26 @@ const CREATE_SITE = graphql(`
       <form class="card" (ngSubmit)="create()" aria-labelledby="new-site">
         <h2 id="new-site">Add a site</h2>
         <div class="fields">
-          <div class="field"><label for="s-name">Name</label><input id="s-name" name="name" [(ngModel)]="form.name" required /></div>
-          <div class="field"><label for="s-city">City</label><input id="s-city" name="city" [(ngModel)]="form.city" required /></div>
-          <div class="field">
-            <label for="s-country">Country (ISO code, e.g. FR)</label>
-            <input id="s-country" name="country" [(ngModel)]="form.country" required maxlength="3" />
-          </div>
-          <div class="field"><label for="s-address">Address (optional)</label><input id="s-address" name="address" [(ngModel)]="form.address" /></div>
-          <div class="field"><label for="s-contact">Contact (optional)</label><input id="s-contact" name="contact" [(ngModel)]="form.contact" /></div>
+          @for (f of fields; track f.id) {
+            <div class="field">
+              <label [for]="'s-' + f.id">{{ f.label }}</label>
+              <input
+                [id]="'s-' + f.id"
+                [name]="f.id"
+                [(ngModel)]="form[f.id]"
+                [required]="f.required"
+                [attr.maxlength]="f.id === 'country' ? 3 : null"
+                [attr.aria-invalid]="!!errors.at(f.id)"
+                [attr.aria-describedby]="errors.at(f.id) ? 's-' + f.id + '-error' : null"
+              />
+              @if (errors.at(f.id); as message) {
+                <span class="error" [id]="'s-' + f.id + '-error'">{{ message }}</span>
+              }
+            </div>
+          }
         </div>
-        @if (formError()) {
-          <p class="error" role="alert">{{ formError() }}</p>
+        @if (errors.form(); as message) {
+          <p class="error" role="alert">{{ message }}</p>
         }
         <button type="submit" [disabled]="busy()">Add site</button>
       </form>
@@ -122,9 +141,21 @@ export class SitesPage {
   protected readonly hasMore = computed(() => !!this.result()?.pageInfo.hasNextPage);
   protected readonly loading = signal(true);
   protected readonly error = signal<string | null>(null);
-  protected readonly formError = signal<string | null>(null);
   protected readonly busy = signal(false);
-  protected form = { name: '', city: '', country: '', address: '', contact: '' };
+  protected form: SiteForm = { name: '', city: '', country: '', address: '', contact: '' };
+  protected readonly fields: { id: keyof SiteForm; label: string; required: boolean }[] = [
+    { id: 'name', label: 'Name', required: true },
+    { id: 'city', label: 'City', required: true },
+    { id: 'country', label: 'Country (ISO code, e.g. FR)', required: true },
+    { id: 'address', label: 'Address (optional)', required: false },
+    { id: 'contact', label: 'Contact (optional)', required: false },
+  ];
+  /** Every error beside its field, from `extensions.field`; a name taken already (CONFLICT,
+   * which names no field) beside the name. */
+  protected readonly errors = new FormErrors(
+    this.fields.map((f) => f.id),
+    { CONFLICT: 'name' },
+  );
   private readonly apollo = inject(Apollo);
   private readonly query = this.apollo.watchQuery({
     query: SITES,
@@ -148,7 +179,7 @@ export class SitesPage {
   protected create(): void {
     const f = this.form;
     this.busy.set(true);
-    this.formError.set(null);
+    this.errors.clear();
     this.apollo
       .mutate({
         mutation: CREATE_SITE,
@@ -164,7 +195,7 @@ export class SitesPage {
         },
         error: (error: unknown) => {
           this.busy.set(false);
-          this.formError.set(messageOf(error));
+          this.errors.show(error);
         },
       });
   }

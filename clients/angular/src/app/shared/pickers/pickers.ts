@@ -145,12 +145,16 @@ export class CameraPicker {
     [keyOf]="keyOf"
     [labelOf]="labelOf"
     [placeholder]="placeholder()"
+    [invalid]="invalid()"
+    [describedBy]="describedBy()"
     [(value)]="value"
   />`,
 })
 export class PersonPicker {
   readonly inputId = input.required<string>();
   readonly placeholder = input('Type a username');
+  readonly invalid = input(false);
+  readonly describedBy = input<string | null>(null);
   readonly value = model('');
   private readonly apollo = inject(Apollo);
 

@@ -1,106 +1,6 @@
-//! Bulk registration over HTTP: `registerDrones` and `registerCameras` with each `onConflict`
-//! mode, per-item error reports (extensions.items), all-or-nothing writes, and the
-//! 10,000-item limit. Every scenario runs on SQLite and PostgreSQL.
+//! registerDrones: policies, reports, limits and planner statistics.
 
-use serde_json::{Value, json};
-
-use crate::helpers::{TestApp, expect_error, timestamp};
-
-const REGISTER_DRONES: &str = "mutation($i: [RegisterDroneInput!]!, $c: OnConflict = FAIL) {
-    registerDrones(inputs: $i, onConflict: $c) {
-        created updated skipped
-        drones { id serialNumber name brand cameras { model } registeredBy { username } } } }";
-const REGISTER_CAMERAS: &str = "mutation($i: [RegisterCameraInput!]!, $c: OnConflict = FAIL) {
-    registerCameras(inputs: $i, onConflict: $c) {
-        created updated skipped
-        cameras { id model brand megapixels } } }";
-const DRONE_SERIALS: &str = "{ drones { totalCount nodes { serialNumber } } }";
-const CAMERA_MODELS: &str = "{ cameras { totalCount nodes { model brand megapixels } } }";
-
-fn drone(serial: &str, name: &str, brand: &str, models: &[&str]) -> Value {
-    json!({ "serialNumber": serial, "name": name, "brand": brand, "cameraModels": models })
-}
-
-fn camera(model: &str, brand: &str, megapixels: f64) -> Value {
-    json!({ "model": model, "brand": brand, "megapixels": megapixels })
-}
-
-/// `[{ model }, …]`.
-fn models(models: &[&str]) -> Value {
-    models.iter().map(|m| json!({ "model": m })).collect()
-}
-
-async fn register_drones(app: &TestApp, token: &str, inputs: Value, on_conflict: &str) -> Value {
-    app.gql(
-        Some(token),
-        REGISTER_DRONES,
-        json!({ "i": inputs, "c": on_conflict }),
-    )
-    .await
-}
-
-async fn register_cameras(app: &TestApp, token: &str, inputs: Value, on_conflict: &str) -> Value {
-    app.gql(
-        Some(token),
-        REGISTER_CAMERAS,
-        json!({ "i": inputs, "c": on_conflict }),
-    )
-    .await
-}
-
-/// The payload of a successful bulk call with the `id` of each row taken out (and returned).
-fn payload_without_ids(response: &Value, field: &str, list: &str) -> (Value, Vec<String>) {
-    assert!(response.get("errors").is_none(), "{response:#}");
-    let mut payload = response["data"][field].clone();
-    let mut ids = Vec::new();
-    for row in payload[list].as_array_mut().unwrap() {
-        let id = row.as_object_mut().unwrap().remove("id").unwrap();
-        ids.push(id.as_str().unwrap().to_string());
-    }
-    (payload, ids)
-}
-
-/// Asserts the error's per-item report: `extensions.items` is exactly `items`
-/// (index, message), and the message lists the same items.
-fn assert_items(response: &Value, code: &str, summary: &str, items: &[(usize, &str)]) {
-    let message = expect_error(response, code);
-    let listed = items
-        .iter()
-        .map(|(index, message)| format!("item {index}: {message}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    assert_eq!(message, format!("{summary}: {listed}"));
-    let expected: Vec<Value> = items
-        .iter()
-        .map(|(index, message)| json!({ "index": index, "message": message }))
-        .collect();
-    assert_eq!(
-        response["errors"][0]["extensions"]["items"],
-        json!(expected),
-        "{response:#}"
-    );
-    assert_eq!(response["data"], Value::Null, "{response:#}");
-}
-
-async fn drone_serials(app: &TestApp, token: &str) -> Value {
-    app.ok(Some(token), DRONE_SERIALS, json!({})).await["drones"].clone()
-}
-
-fn serial_list(serials: &[&str]) -> Value {
-    json!({
-        "totalCount": serials.len(),
-        "nodes": serials.iter().map(|s| json!({ "serialNumber": s })).collect::<Vec<_>>(),
-    })
-}
-
-async fn setup_cameras(app: &TestApp, token: &str) {
-    for model in ["Alpha", "Hero3", "Zenmuse"] {
-        app.register_camera(token, model, "Acme", 12.0).await;
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// registerDrones
+use super::*;
 
 async fn register_drones_creates_every_item_in_input_order(app: TestApp) {
     let admin = app.admin_token().await;
@@ -184,7 +84,11 @@ async fn register_drones_fail_rejects_the_batch_on_an_existing_serial(app: TestA
         &response,
         "CONFLICT",
         "1 item already registered, nothing was written",
-        &[(1, "serial number \"sn-2\" is already registered")],
+        &[(
+            1,
+            "serialNumber",
+            "serial number \"sn-2\" is already registered",
+        )],
     );
     // Every conflicting item is named.
     let inputs = json!([
@@ -198,8 +102,16 @@ async fn register_drones_fail_rejects_the_batch_on_an_existing_serial(app: TestA
         "CONFLICT",
         "2 items already registered, nothing was written",
         &[
-            (0, "serial number \"SN-4\" is already registered"),
-            (2, "serial number \"Sn-2\" is already registered"),
+            (
+                0,
+                "serialNumber",
+                "serial number \"SN-4\" is already registered",
+            ),
+            (
+                2,
+                "serialNumber",
+                "serial number \"Sn-2\" is already registered",
+            ),
         ],
     );
 
@@ -374,15 +286,17 @@ async fn register_drones_reports_every_invalid_item(app: TestApp) {
         ),
     ]);
     let items = [
-        (1, "serialNumber must not be empty"),
+        (1, "serialNumber", "serialNumber must not be empty"),
         (
             2,
+            "cameraModels.1",
             "unknown camera model \"Ghost9\": register the camera first",
         ),
-        (3, "serial number \"sn-1\" repeats item 0"),
-        (5, "name must not be empty"),
+        (3, "serialNumber", "serial number \"sn-1\" repeats item 0"),
+        (5, "name", "name must not be empty"),
         (
             6,
+            "cameraModels.0",
             "unknown camera models \"Ghost9\", \"Phantom\": register the cameras first",
         ),
     ];
@@ -429,7 +343,11 @@ async fn register_drones_reports_every_invalid_item(app: TestApp) {
     assert_eq!(items.len(), 12);
     assert_eq!(
         items[11],
-        json!({ "index": 11, "message": "serialNumber must not be empty" })
+        json!({
+            "index": 11,
+            "message": "serialNumber must not be empty",
+            "field": "inputs.11.serialNumber"
+        })
     );
     assert_eq!(drone_serials(&app, &admin).await["totalCount"], 1);
 }
@@ -519,240 +437,6 @@ async fn bulk_calls_refuse_more_than_ten_thousand_items(app: TestApp) {
 // ---------------------------------------------------------------------------------------------
 // registerCameras
 
-async fn register_cameras_creates_every_item_in_input_order(app: TestApp) {
-    let admin = app.admin_token().await;
-    let inputs = json!([
-        camera(" Zenmuse ", "Dji", 20.8),
-        camera("Alpha", " Sony ", 61.0),
-        camera("Hero3", "GoPro", 12.0),
-    ]);
-    let response = register_cameras(&app, &admin, inputs, "FAIL").await;
-    let (payload, ids) = payload_without_ids(&response, "registerCameras", "cameras");
-    assert_eq!(
-        payload,
-        json!({
-            "created": 3,
-            "updated": 0,
-            "skipped": 0,
-            "cameras": [
-                { "model": "Zenmuse", "brand": "Dji", "megapixels": 20.8 },
-                { "model": "Alpha", "brand": "Sony", "megapixels": 61.0 },
-                { "model": "Hero3", "brand": "GoPro", "megapixels": 12.0 },
-            ],
-        })
-    );
-    let numeric: Vec<i64> = ids.iter().map(|id| id.parse().unwrap()).collect();
-    assert!(numeric.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
-    let data = app.ok(Some(&admin), CAMERA_MODELS, json!({})).await;
-    assert_eq!(
-        data,
-        json!({ "cameras": { "totalCount": 3, "nodes": payload["cameras"] } })
-    );
-}
-
-async fn register_cameras_handles_existing_models(app: TestApp) {
-    let admin = app.admin_token().await;
-    let hero3 = app.register_camera(&admin, "Hero3", "GoPro", 12.0).await;
-    let existing = json!({ "cameras": { "totalCount": 1, "nodes": [
-        { "model": "Hero3", "brand": "GoPro", "megapixels": 12.0 },
-    ] } });
-
-    // FAIL (the default): the whole batch is refused, naming each existing model.
-    let inputs = json!([
-        camera("Mavic", "Dji", 20.0),
-        camera("HERO3", "Kodak", 16.0),
-        camera("Alpha", "Sony", 61.0),
-    ]);
-    let response = app
-        .gql(Some(&admin), REGISTER_CAMERAS, json!({ "i": inputs }))
-        .await;
-    assert_items(
-        &response,
-        "CONFLICT",
-        "1 item already registered, nothing was written",
-        &[(1, "model \"HERO3\" is already registered")],
-    );
-    assert_eq!(
-        app.ok(Some(&admin), CAMERA_MODELS, json!({})).await,
-        existing
-    );
-
-    // SKIP: the existing one stays as it is.
-    let response = register_cameras(&app, &admin, inputs.clone(), "SKIP").await;
-    let (payload, ids) = payload_without_ids(&response, "registerCameras", "cameras");
-    assert_eq!(
-        payload,
-        json!({
-            "created": 2,
-            "updated": 0,
-            "skipped": 1,
-            "cameras": [
-                { "model": "Mavic", "brand": "Dji", "megapixels": 20.0 },
-                { "model": "Alpha", "brand": "Sony", "megapixels": 61.0 },
-            ],
-        })
-    );
-    assert!(!ids.contains(&hero3));
-    assert_eq!(
-        app.ok(Some(&admin), CAMERA_MODELS, json!({})).await,
-        json!({ "cameras": { "totalCount": 3, "nodes": [
-            { "model": "Hero3", "brand": "GoPro", "megapixels": 12.0 },
-            { "model": "Mavic", "brand": "Dji", "megapixels": 20.0 },
-            { "model": "Alpha", "brand": "Sony", "megapixels": 61.0 },
-        ] } })
-    );
-
-    // UPDATE: existing rows take the item's values (model as written), new ones are created.
-    let inputs = json!([
-        camera("hero3", "Kodak", 16.0),
-        camera("Zenmuse", "Dji", 20.8),
-        camera("ALPHA", "Sony", 42.0),
-    ]);
-    let response = register_cameras(&app, &admin, inputs, "UPDATE").await;
-    let (payload, ids) = payload_without_ids(&response, "registerCameras", "cameras");
-    assert_eq!(
-        payload,
-        json!({
-            "created": 1,
-            "updated": 2,
-            "skipped": 0,
-            "cameras": [
-                { "model": "hero3", "brand": "Kodak", "megapixels": 16.0 },
-                { "model": "Zenmuse", "brand": "Dji", "megapixels": 20.8 },
-                { "model": "ALPHA", "brand": "Sony", "megapixels": 42.0 },
-            ],
-        })
-    );
-    assert_eq!(ids[0], hero3, "the same row, updated");
-    assert_eq!(
-        app.ok(Some(&admin), CAMERA_MODELS, json!({})).await,
-        json!({ "cameras": { "totalCount": 4, "nodes": [
-            { "model": "hero3", "brand": "Kodak", "megapixels": 16.0 },
-            { "model": "Mavic", "brand": "Dji", "megapixels": 20.0 },
-            { "model": "ALPHA", "brand": "Sony", "megapixels": 42.0 },
-            { "model": "Zenmuse", "brand": "Dji", "megapixels": 20.8 },
-        ] } })
-    );
-}
-
-async fn register_cameras_reports_every_invalid_item(app: TestApp) {
-    let admin = app.admin_token().await;
-    app.register_camera(&admin, "Hero3", "GoPro", 12.0).await;
-    let inputs = json!([
-        camera("", "Dji", 1.0),
-        camera("Mavic", "Dji", 2.0),
-        camera("Alpha", "", 5.0),
-        camera("MAVIC", "Dji", 3.0),
-        camera("Hero9", "GoPro", 0.0),
-        camera("Hero10", "GoPro", -1.5),
-        camera("Zenmuse", "Dji", 20.8),
-        camera("hero3", "GoPro", 12.0),
-    ]);
-    let items = [
-        (0, "model must not be empty"),
-        (2, "brand must not be empty"),
-        (3, "model \"MAVIC\" repeats item 1"),
-        (4, "megapixels must be greater than 0, got 0"),
-        (5, "megapixels must be greater than 0, got -1.5"),
-    ];
-    for on_conflict in ["FAIL", "SKIP", "UPDATE"] {
-        let response = register_cameras(&app, &admin, inputs.clone(), on_conflict).await;
-        assert_items(
-            &response,
-            "BAD_USER_INPUT",
-            "5 items invalid, nothing was written",
-            &items,
-        );
-    }
-    assert_eq!(
-        app.ok(Some(&admin), CAMERA_MODELS, json!({})).await,
-        json!({ "cameras": { "totalCount": 1, "nodes": [
-            { "model": "Hero3", "brand": "GoPro", "megapixels": 12.0 },
-        ] } })
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// One skeleton: the same batch reads the same for cameras and drones
-
-/// Both domains run one bulk skeleton (service/bulk.rs); before it, their copies had drifted
-/// (counting `updated` before or after the write, keeping a repeated item). The same pattern of
-/// keys, existing and new, repeated and not, now answers the same for both.
-async fn bulk_registration_reads_the_same_for_cameras_and_drones(app: TestApp) {
-    let admin = app.admin_token().await;
-    setup_cameras(&app, &admin).await;
-    register_drones(
-        &app,
-        &admin,
-        json!([drone("K-1", "D", "Acme", &[])]),
-        "FAIL",
-    )
-    .await;
-    register_cameras(&app, &admin, json!([camera("K-1", "Acme", 1.0)]), "FAIL").await;
-    let as_drone = |key: &str| drone(key, "D", "Acme", &["Alpha"]);
-    let as_camera = |key: &str| camera(key, "Acme", 2.0);
-
-    // A key given three times: each repeat names the first item that has it.
-    let keys = ["K-2", "k-2 ", "K-2"];
-    let drones = register_drones(&app, &admin, keys.map(as_drone).into(), "UPDATE").await;
-    let cameras = register_cameras(&app, &admin, keys.map(as_camera).into(), "UPDATE").await;
-    assert_items(
-        &drones,
-        "BAD_USER_INPUT",
-        "2 items invalid, nothing was written",
-        &[
-            (1, "serial number \"k-2\" repeats item 0"),
-            (2, "serial number \"K-2\" repeats item 0"),
-        ],
-    );
-    assert_items(
-        &cameras,
-        "BAD_USER_INPUT",
-        "2 items invalid, nothing was written",
-        &[
-            (1, "model \"k-2\" repeats item 0"),
-            (2, "model \"K-2\" repeats item 0"),
-        ],
-    );
-
-    // One existing key (in another case) and two new ones, under each policy.
-    let counts = |response: &Value, field: &str| {
-        let payload = &response["data"][field];
-        json!([payload["created"], payload["updated"], payload["skipped"]])
-    };
-    for (policy, keys, expected) in [
-        ("SKIP", ["k-1", "K-3", "K-4"], json!([2, 0, 1])),
-        ("UPDATE", ["K-1", "K-5", "k-3"], json!([1, 2, 0])),
-    ] {
-        let drones = register_drones(&app, &admin, keys.map(as_drone).into(), policy).await;
-        let cameras = register_cameras(&app, &admin, keys.map(as_camera).into(), policy).await;
-        assert_eq!(
-            counts(&drones, "registerDrones"),
-            expected,
-            "{policy}: {drones:#}"
-        );
-        assert_eq!(
-            counts(&cameras, "registerCameras"),
-            expected,
-            "{policy}: {cameras:#}"
-        );
-    }
-}
-
-crate::db_test!(
-    bulk_registration_reads_the_same_for_cameras_and_drones,
-    register_drones_creates_every_item_in_input_order,
-    register_drones_fail_rejects_the_batch_on_an_existing_serial,
-    register_drones_skip_keeps_existing_drones,
-    register_drones_update_overwrites_existing_drones,
-    register_drones_reports_every_invalid_item,
-    register_drones_takes_ten_thousand_items,
-    bulk_calls_refuse_more_than_ten_thousand_items,
-    register_cameras_creates_every_item_in_input_order,
-    register_cameras_handles_existing_models,
-    register_cameras_reports_every_invalid_item,
-);
-
 /// PostgreSQL: a bulk registration larger than autovacuum's threshold refreshes the planner's
 /// statistics of the tables it filled, so no pooled connection keeps a plan made against the
 /// empty table (bench/RESULTS.md: such a plan made later calls 12-17 times slower).
@@ -806,3 +490,13 @@ async fn postgres_statistics_follow_a_bulk_registration() {
         "the statistics know the rows just written"
     );
 }
+
+crate::db_test!(
+    register_drones_creates_every_item_in_input_order,
+    register_drones_fail_rejects_the_batch_on_an_existing_serial,
+    register_drones_skip_keeps_existing_drones,
+    register_drones_update_overwrites_existing_drones,
+    register_drones_reports_every_invalid_item,
+    register_drones_takes_ten_thousand_items,
+    bulk_calls_refuse_more_than_ten_thousand_items,
+);
