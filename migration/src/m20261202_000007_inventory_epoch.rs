@@ -13,8 +13,9 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Rows of the table; writers pick one of them (`hangar::db::commit_inventory`), so they
-/// read this number rather than a copy of it: a slot that does not exist would raise nothing.
+/// Rows of the table; writers pick one of them (`hangar::db::raise_inventory_epoch`, called by
+/// every inventory commit), so they read this number rather than a copy of it: a slot that
+/// does not exist would raise nothing.
 pub const SLOTS: i16 = 8;
 
 #[async_trait::async_trait]

@@ -133,7 +133,8 @@ pub(crate) struct AuditLogFilter {
 impl AuditLogFilter {
     fn into_service(self) -> Result<AuditFilter, crate::error::AppError> {
         if self.entity_id.is_some() && self.entity.is_none() {
-            return Err(crate::error::AppError::bad_input(
+            return Err(crate::error::AppError::bad_field(
+                "filter.entityId",
                 "`entityId` needs `entity`: ids are per entity",
             ));
         }

@@ -183,7 +183,11 @@ impl CameraQuery {
         let found = match (id, model) {
             (Some(id), None) => cameras::find_by_id(db, parse_id(&id)?).await?,
             (None, Some(model)) => cameras::find_by_model(db, &model).await?,
-            _ => return Err(AppError::bad_input("pass exactly one of `id` and `model`").into()),
+            _ => {
+                return Err(
+                    AppError::bad_field("id", "pass exactly one of `id` and `model`").into(),
+                );
+            }
         };
         Ok(found.map(Camera))
     }

@@ -38,9 +38,10 @@ pub(crate) enum OnConflict {
 pub(crate) fn check_bulk_size(ctx: &Context<'_>, len: usize) -> Result<(), AppError> {
     let max = state(ctx).config.max_bulk_items;
     if len > max {
-        return Err(AppError::bad_input(format!(
-            "at most {max} items per call, got {len}: split the batch"
-        )));
+        return Err(AppError::bad_field(
+            "inputs",
+            format!("at most {max} items per call, got {len}: split the batch"),
+        ));
     }
     Ok(())
 }
@@ -179,12 +180,16 @@ pub(crate) fn patch<T>(value: MaybeUndefined<T>) -> service::Patch<T> {
     }
 }
 
-/// Parses a GraphQL `ID` of one of our rows (a positive integer).
+/// Parses a GraphQL `ID` of one of our rows (a positive integer) given as the argument `id`.
 pub(crate) fn parse_id(id: &ID) -> Result<i64, AppError> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::bad_input(format!("{:?} is not a valid id", id.as_str())))
+    parse_id_at("id", id)
+}
+
+/// [`parse_id`] for an argument of another name (`droneId`, `to`): a bad one names it.
+pub(crate) fn parse_id_at(argument: &str, id: &ID) -> Result<i64, AppError> {
+    id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        AppError::bad_field(argument, format!("{:?} is not a valid id", id.as_str()))
+    })
 }
 
 pub(crate) fn to_id(id: i64) -> ID {

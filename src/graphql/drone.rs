@@ -398,9 +398,11 @@ impl DroneQuery {
             (Some(id), None) => drones::find_by_id(db, parse_id(&id)?).await?,
             (None, Some(serial)) => drones::find_by_serial(db, &serial).await?,
             _ => {
-                return Err(
-                    AppError::bad_input("pass exactly one of `id` and `serialNumber`").into(),
-                );
+                return Err(AppError::bad_field(
+                    "id",
+                    "pass exactly one of `id` and `serialNumber`",
+                )
+                .into());
             }
         };
         Ok(found.map(Drone))

@@ -8,7 +8,7 @@ use tokio::sync::OnceCell;
 use crate::{
     entity::{drone as drone_entity, maintenance as maintenance_entity, user::Role},
     graphql::{
-        common::{count, parse_id, to_id},
+        common::{count, parse_id, parse_id_at, to_id},
         drone::{Drone, DroneFilter},
         guard::{RoleGuard, SignedInGuard, signed_in, state, writer},
         loaders,
@@ -406,7 +406,7 @@ impl FleetMutation {
             status::check_out(
                 &writer(ctx)?,
                 parse_id(&id)?,
-                parse_id(&to)?,
+                parse_id_at("to", &to)?,
                 due_back_at.map(|t| t.0),
                 note.as_deref(),
             )
@@ -432,7 +432,10 @@ impl FleetMutation {
         note: Option<String>,
     ) -> Result<Drone> {
         let how = CheckIn {
-            site_id: site_id.as_ref().map(parse_id).transpose()?,
+            site_id: site_id
+                .as_ref()
+                .map(|id| parse_id_at("siteId", id))
+                .transpose()?,
             // An explicit null is the default.
             to_maintenance: to_maintenance.unwrap_or(false),
             note,
@@ -480,7 +483,7 @@ impl FleetMutation {
             return_to_service: input.return_to_service.unwrap_or(false),
         };
         Ok(MaintenanceEntry(
-            maintenance::record(&writer(ctx)?, parse_id(&drone_id)?, input).await?,
+            maintenance::record(&writer(ctx)?, parse_id_at("droneId", &drone_id)?, input).await?,
         ))
     }
 }

@@ -9,7 +9,7 @@ use crate::{
     entity::{photo as photo_entity, user::Role},
     error::AppError,
     graphql::{
-        common::{parse_id, to_id},
+        common::{parse_id, parse_id_at, to_id},
         context::PublicOrigin,
         guard::{RoleGuard, state, writer},
         loaders,
@@ -109,11 +109,12 @@ impl PhotoMutation {
         #[graphql(desc = "Free text, up to 500 characters (blank: none).")] caption: Option<String>,
     ) -> Result<Photo> {
         let app = state(ctx);
-        let drone_id = parse_id(&drone_id)?;
+        let drone_id = parse_id_at("droneId", &drone_id)?;
         let limit = app.config.max_photo_bytes;
         // A file the request names but does not hold (JSON, or a wrong map) is the caller's.
         let upload = file.value(ctx).map_err(|_| {
-            AppError::bad_input(
+            AppError::bad_field(
+                "file",
                 "no file for `file`: send it as a part of a multipart request \
                  (graphql-multipart-request-spec)",
             )
@@ -132,9 +133,10 @@ impl PhotoMutation {
         .map_err(AppError::from)?
         .map_err(|e| AppError::internal(format!("reading an upload: {e}")))?;
         if bytes.len() > limit {
-            return Err(AppError::bad_input(format!(
-                "the photo is larger than {limit} bytes (HANGAR_MAX_PHOTO_BYTES)"
-            ))
+            return Err(AppError::bad_field(
+                "file",
+                format!("the photo is larger than {limit} bytes (HANGAR_MAX_PHOTO_BYTES)"),
+            )
             .into());
         }
         let upload = photos::Upload { bytes, caption };

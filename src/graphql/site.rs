@@ -217,7 +217,9 @@ impl SiteQuery {
         let found = match (id, name) {
             (Some(id), None) => sites::find_by_id(db, parse_id(&id)?).await?,
             (None, Some(name)) => sites::find_by_name(db, &name).await?,
-            _ => return Err(AppError::bad_input("pass exactly one of `id` and `name`").into()),
+            _ => {
+                return Err(AppError::bad_field("id", "pass exactly one of `id` and `name`").into());
+            }
         };
         Ok(found.map(Site))
     }

@@ -92,6 +92,17 @@ async fn single_inputs_name_their_field(app: TestApp) {
     let response = app
         .gql(
             Some(&admin),
+            r#"mutation($id: ID!) { checkOutDrone(id: $id, to: "nobody") { id } }"#,
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        field_error(&response),
+        ("\"nobody\" is not a valid id".to_string(), json!("to"))
+    );
+    let response = app
+        .gql(
+            Some(&admin),
             r#"mutation { createUser(input: { username: "No Spaces", password: "long-enough-1", role: MEMBER }) { id } }"#,
             json!({}),
         )

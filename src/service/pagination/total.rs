@@ -4,9 +4,9 @@
 //! count of one brand reads 200,000 index entries).
 //!
 //! Why a remembered count is never wrong: every transaction that writes the inventory raises
-//! `inventory_epoch` by one just before it commits (`db::commit_inventory`, migration 7). The
-//! count is asked together with the epoch in one statement, so both are read at one snapshot:
-//! `(epoch e, total t)` says "at every snapshot whose epoch is e there are t matches", because
+//! `inventory_epoch` by one just before it commits (`service::write::WriteTxn::commit`,
+//! migration 7). The count is asked together with the epoch in one statement, so both are read
+//! at one snapshot: `(epoch e, total t)` says "at every snapshot whose epoch is e there are t matches", because
 //! snapshots see commits in one order (each later snapshot sees what an earlier one saw, and
 //! more) and each commit moves the epoch. The next request asks the epoch again, in the same
 //! statement that would count: if it is still e, the database skips the count (`CASE` runs its
