@@ -155,6 +155,12 @@ impl<T> Setting<T> {
         }
     }
 
+    /// The value exactly as set (not trimmed, not parsed), else None: secrets and credentials,
+    /// whose spaces are theirs.
+    fn verbatim(&self, get: &impl Fn(&str) -> Option<String>) -> Option<String> {
+        get(self.variable.name)
+    }
+
     /// The value when set (and valid), else None.
     fn read_set(
         &self,
@@ -339,7 +345,7 @@ impl Config {
         let database_url = DATABASE_URL.read(&get, p);
         let is_sqlite = database_url.starts_with("sqlite:");
         let addr = HANGAR_ADDR.read(&get, p);
-        let (jwt_secret, jwt_secret_source) = match JWT_SECRET.read_set(&get, p) {
+        let (jwt_secret, jwt_secret_source) = match JWT_SECRET.verbatim(&get) {
             Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
                 p.push(format!(
                     "JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes, got {}",
@@ -353,8 +359,8 @@ impl Config {
         let access_token_ttl = ACCESS_TOKEN_TTL.read(&get, p);
         let refresh_token_ttl = REFRESH_TOKEN_TTL.read(&get, p);
         let admin = match (
-            HANGAR_ADMIN_USERNAME.read_set(&get, p),
-            HANGAR_ADMIN_PASSWORD.read_set(&get, p),
+            HANGAR_ADMIN_USERNAME.verbatim(&get),
+            HANGAR_ADMIN_PASSWORD.verbatim(&get),
         ) {
             (Some(user), Some(password)) => Some((user, Secret::new(password))),
             (None, None) => None,
@@ -392,13 +398,13 @@ impl Config {
         let trust_forwarded_for = HANGAR_TRUST_FORWARDED_FOR.read(&get, p);
         let photo_store = match HANGAR_PHOTO_STORE.read(&get, p) {
             PhotoStoreConfig::S3(s3) => PhotoStoreConfig::S3(S3Config {
-                endpoint: AWS_ENDPOINT_URL.read_set(&get, p),
+                endpoint: AWS_ENDPOINT_URL.verbatim(&get),
                 region: AWS_REGION
-                    .read_set(&get, p)
+                    .verbatim(&get)
                     .or_else(|| get("AWS_DEFAULT_REGION"))
                     .unwrap_or(s3.region),
-                access_key_id: AWS_ACCESS_KEY_ID.read_set(&get, p),
-                secret_access_key: AWS_SECRET_ACCESS_KEY.read_set(&get, p).map(Secret::new),
+                access_key_id: AWS_ACCESS_KEY_ID.verbatim(&get),
+                secret_access_key: AWS_SECRET_ACCESS_KEY.verbatim(&get).map(Secret::new),
                 ..s3
             }),
             other => other,
@@ -652,6 +658,13 @@ mod tests {
         for variable in VARIABLES {
             assert!(!variable.doc.is_empty(), "{} has no doc", variable.name);
         }
+    }
+
+    #[test]
+    fn secrets_keep_their_spaces() {
+        let secret = " 0123456789abcdef0123456789abcdef ";
+        let config = config(&[("JWT_SECRET", secret)]).unwrap();
+        assert_eq!(config.jwt_secret.expose(), secret);
     }
 
     #[test]

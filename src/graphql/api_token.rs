@@ -10,7 +10,7 @@ use crate::{
     },
     error::AppError,
     graphql::{
-        common::{parse_id, to_id},
+        common::{parse_id, parse_id_at, to_id},
         guard::{SignedInGuard, signed_in, state, writer},
         loaders,
         scalars::DateTime,
@@ -125,7 +125,7 @@ impl ApiTokenQuery {
     ) -> Result<Vec<ApiToken>> {
         let viewer = signed_in(ctx)?;
         let owner_id = match owner_id {
-            Some(id) => parse_id(&id)?,
+            Some(id) => parse_id_at("ownerId", &id)?,
             None => viewer.user_id,
         };
         if owner_id != viewer.user_id && viewer.role != Role::Support {

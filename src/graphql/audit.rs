@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result};
 use crate::{
     entity::{audit as audit_entity, user::Role},
     graphql::{
-        common::{DateTimeFilter, SortDirection, page_args, parse_id, to_id},
+        common::{DateTimeFilter, SortDirection, page_args, parse_id_at, to_id},
         connection::Connection,
         guard::{RoleGuard, state},
         loaders,
@@ -140,9 +140,17 @@ impl AuditLogFilter {
         }
         Ok(AuditFilter {
             entity: self.entity.map(Into::into),
-            entity_id: self.entity_id.as_ref().map(parse_id).transpose()?,
+            entity_id: self
+                .entity_id
+                .as_ref()
+                .map(|id| parse_id_at("filter.entityId", id))
+                .transpose()?,
             action: self.action.map(Into::into),
-            actor_id: self.actor_id.as_ref().map(parse_id).transpose()?,
+            actor_id: self
+                .actor_id
+                .as_ref()
+                .map(|id| parse_id_at("filter.actorId", id))
+                .transpose()?,
             at: self.at.map(Into::into),
         })
     }

@@ -10,7 +10,7 @@ use crate::{
         camera::{Camera, CameraFilter},
         common::{
             DateTimeFilter, OnConflict, SortDirection, StringFilter, check_bulk_size, count,
-            ordering, page_args, parse_id, patch, to_id,
+            ordering, page_args, parse_id, parse_id_at, patch, to_id,
         },
         connection::Connection,
         fleet::{DroneStatus, DroneStatusFilter, MaintenanceEntry, TagFilter},
@@ -234,10 +234,12 @@ impl TryFrom<DroneFilter> for drones::DroneFilter {
     type Error = AppError;
 
     fn try_from(f: DroneFilter) -> Result<Self, AppError> {
-        let convert = |list: Option<Vec<DroneFilter>>| -> Result<Vec<Self>, AppError> {
+        // A bad id deep in the tree names its path (`and.2.holderId`); the caller adds `filter`.
+        let convert = |part: &str, list: Option<Vec<DroneFilter>>| -> Result<Vec<Self>, AppError> {
             list.unwrap_or_default()
                 .into_iter()
-                .map(Self::try_from)
+                .enumerate()
+                .map(|(i, f)| Self::try_from(f).map_err(|e| e.within(&format!("{part}.{i}"))))
                 .collect()
         };
         Ok(drones::DroneFilter {
@@ -251,16 +253,21 @@ impl TryFrom<DroneFilter> for drones::DroneFilter {
             site: f.site.map(Into::into),
             city: f.city,
             site_id: None,
-            holder_id: f.holder_id.as_ref().map(parse_id).transpose()?,
+            holder_id: f
+                .holder_id
+                .as_ref()
+                .map(|id| parse_id_at("holderId", id))
+                .transpose()?,
             overdue: f.overdue,
             maintenance_due: f.maintenance_due,
             tags: f.tags.map(Into::into),
-            and: convert(f.and)?,
-            or: convert(f.or)?,
+            and: convert("and", f.and)?,
+            or: convert("or", f.or)?,
             not: f
                 .not
                 .map(|n| Self::try_from(*n).map(Box::new))
-                .transpose()?,
+                .transpose()
+                .map_err(|e| e.within("not"))?,
         })
     }
 }
@@ -427,7 +434,8 @@ impl DroneQuery {
     ) -> Result<Connection<Drone>> {
         let filter = filter
             .map(drones::DroneFilter::try_from)
-            .transpose()?
+            .transpose()
+            .map_err(|e| e.within("filter"))?
             .unwrap_or_default();
         drone_page(
             ctx,

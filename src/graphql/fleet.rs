@@ -376,7 +376,10 @@ impl FleetQuery {
         #[graphql(desc = "The drones to count, as in Query.drones; all of them when omitted.")]
         filter: Option<DroneFilter>,
     ) -> Result<DroneStats> {
-        let filter = filter.map(drones::DroneFilter::try_from).transpose()?;
+        let filter = filter
+            .map(drones::DroneFilter::try_from)
+            .transpose()
+            .map_err(|e| e.within("filter"))?;
         Ok(DroneStats {
             scope: Scope::new(filter)?,
             epoch: OnceCell::new(),

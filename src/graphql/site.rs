@@ -86,7 +86,8 @@ impl Site {
         // Query.drones gives it.
         let mut filter = filter
             .map(drones::DroneFilter::try_from)
-            .transpose()?
+            .transpose()
+            .map_err(|e| e.within("filter"))?
             .unwrap_or_default();
         filter.site_id = Some(self.0.id);
         drone_page(
@@ -218,7 +219,9 @@ impl SiteQuery {
             (Some(id), None) => sites::find_by_id(db, parse_id(&id)?).await?,
             (None, Some(name)) => sites::find_by_name(db, &name).await?,
             _ => {
-                return Err(AppError::bad_field("id", "pass exactly one of `id` and `name`").into());
+                return Err(
+                    AppError::bad_field("id", "pass exactly one of `id` and `name`").into(),
+                );
             }
         };
         Ok(found.map(Site))

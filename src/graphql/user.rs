@@ -265,7 +265,7 @@ impl UserMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Your password now; a wrong one is UNAUTHENTICATED.")]
+        #[graphql(desc = "Your password now; a wrong one is BAD_USER_INPUT on this field.")]
         current_password: String,
         #[graphql(desc = "At least 8 characters.")] new_password: String,
     ) -> Result<bool> {

@@ -51,8 +51,7 @@ pub(crate) async fn create(
 ) -> Result<(api_token::Model, String)> {
     let name =
         required_text("name", name, MAX_NAME_CHARS).map_err(|e| AppError::bad_field("name", e))?;
-    let at = w.now;
-    if expires_at.is_some_and(|expires| expires <= at) {
+    if expires_at.is_some_and(|expires| expires <= w.now) {
         return Err(AppError::bad_field(
             "expiresAt",
             "expiresAt must be in the future",
@@ -67,6 +66,7 @@ pub(crate) async fn create(
     let taken =
         || format!("you already have an API token named {name:?}: revoke it or pick another name");
     let txn = w.begin_outside_inventory().await?;
+    let at = txn.now();
     let created = api_token::ActiveModel {
         owner_id: Set(owner.id),
         name_key: Set(key(&name)),
@@ -135,7 +135,7 @@ pub(crate) async fn revoke(w: &Writer<'_>, cache: &TokenCache, by: Owner, id: i6
         .filter(|t| t.owner_id == by.id || by.role == Role::Support)
         .ok_or_else(not_found)?;
     let mut revoked = token.clone();
-    revoked.revoked_at = Some(w.now);
+    revoked.revoked_at = Some(txn.now());
     api_token::Entity::update_many()
         .col_expr(
             api_token::Column::RevokedAt,

@@ -17,8 +17,8 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    InsertMany, IntoActiveModel,
+    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, InsertMany,
+    IntoActiveModel,
     sea_query::{IntoIden, OnConflict as SqlOnConflict},
 };
 use serde_json::Value;
@@ -88,9 +88,11 @@ pub(crate) trait BulkEntity {
     fn row_id(row: &Self::Model) -> i64;
 
     /// Looks up what the items refer to; pushes a problem for each item whose references are
-    /// unknown. Runs before the write transaction. Items that refer to nothing need none.
+    /// unknown. A batch runs it before its write transaction; a registration of one inside
+    /// it, after its turn, as a single registration always did. Items that refer to nothing
+    /// need none.
     fn refs(
-        _db: &DatabaseConnection,
+        _db: &impl ConnectionTrait,
         _items: &[(usize, Self::Item)],
         _errors: &mut ItemErrors,
     ) -> impl Future<Output = Result<Self::Refs>> + Send {
@@ -222,14 +224,25 @@ pub(crate) async fn register<'w, E: BulkEntity>(
             Err(problem) => errors.push(index, problem),
         }
     }
-    let refs = E::refs(w.db, &items, &mut errors).await?;
-    match report {
-        Report::ByIndex => errors.into_bad_input()?,
-        Report::One => errors.into_first()?,
-    }
-
-    let txn = w.begin().await?;
-    db::take_turn(&txn, E::TURN).await?;
+    let (txn, refs) = match report {
+        Report::ByIndex => {
+            let refs = E::refs(w.db, &items, &mut errors).await?;
+            errors.into_bad_input()?;
+            let txn = w.begin().await?;
+            db::take_turn(&txn, E::TURN).await?;
+            (txn, refs)
+        }
+        // What one item refers to is read in its turn: nothing registered or deleted by
+        // another registration can come between the look-up and the write.
+        Report::One => {
+            std::mem::take(&mut errors).into_first()?;
+            let txn = w.begin().await?;
+            db::take_turn(&txn, E::TURN).await?;
+            let refs = E::refs(&txn, &items, &mut errors).await?;
+            errors.into_first()?;
+            (txn, refs)
+        }
+    };
     let keys: Vec<String> = items.iter().map(|(_, i)| E::key(i).to_owned()).collect();
     let existing = E::existing(&txn, &keys).await?;
     if report == Report::One
@@ -273,7 +286,7 @@ pub(crate) async fn register<'w, E: BulkEntity>(
             !skip
         })
         .collect();
-    let mut written = E::write(&txn, &rows, &refs, &w.actor, w.now, policy).await?;
+    let mut written = E::write(&txn, &rows, &refs, &w.actor, txn.now(), policy).await?;
 
     // Counted from what was written, not from what the look-up predicted.
     let by_key: HashMap<&str, &E::Item> = rows.iter().map(|item| (E::key(item), *item)).collect();

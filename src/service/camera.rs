@@ -312,7 +312,7 @@ pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: CameraPatch) -> Resul
     if let Some(megapixels) = megapixels {
         active.megapixels = Set(megapixels);
     }
-    active.updated_at = Set(w.now);
+    active.updated_at = Set(txn.now());
     let updated = active
         .update(&txn)
         .await

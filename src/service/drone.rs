@@ -8,8 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, OnConflict as SqlOnConflict},
 };
 
@@ -19,7 +18,7 @@ use crate::{
         drone::{self, DroneStatus},
         drone_camera,
     },
-    error::{AppError, Result},
+    error::{AppError, Result, conflict_on_foreign_key},
     events::ChangeKind,
     service::{
         Patch,
@@ -371,7 +370,12 @@ async fn link(txn: &DatabaseTransaction, links: Vec<(i64, i64)>) -> Result<()> {
                 .to_owned(),
             )
             .exec_without_returning(txn)
-            .await?;
+            .await
+            .map_err(|e| {
+                conflict_on_foreign_key(e, || {
+                    "a camera model given was deleted meanwhile: nothing was written".into()
+                })
+            })?;
     }
     Ok(())
 }
@@ -487,7 +491,7 @@ impl BulkEntity for Drones {
     /// One look-up for every camera model and one for every site of the batch; names each
     /// item's unknown ones.
     async fn refs(
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         items: &[(usize, ValidDrone)],
         errors: &mut ItemErrors,
     ) -> Result<Self::Refs> {

@@ -103,7 +103,7 @@ pub(crate) async fn add(
         thumbnail: picture.thumbnail,
     };
     photos.stage(&key, &bytes).await?;
-    let row = photo::ActiveModel {
+    let mut row = photo::ActiveModel {
         drone_id: Set(drone_id),
         storage_key: Set(key.clone()),
         content_type: Set(picture.content_type.to_string()),
@@ -114,12 +114,12 @@ pub(crate) async fn add(
         thumbnail_sha256: Set(picture.thumbnail_sha256),
         caption: Set(caption),
         uploaded_by_id: Set(w.actor.user_id()),
-        created_at: Set(w.now),
         ..Default::default()
     };
     let recorded = async {
         let mut txn = w.begin().await?;
         check_room(&txn, drone_id, true).await?;
+        row.created_at = Set(txn.now());
         let created = row.insert(&txn).await?;
         photos.write_in(&txn, created.id, &bytes).await?;
         txn.audit([Change::created(

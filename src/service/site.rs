@@ -188,7 +188,7 @@ pub(crate) async fn create(w: &Writer<'_>, input: SiteInput) -> Result<site::Mod
     if let Some(existing) = find_by_name(&txn, &valid.name).await? {
         return Err(taken(&existing.name));
     }
-    let at = w.now;
+    let at = txn.now();
     let name = valid.name.clone();
     let created = site::ActiveModel {
         name_key: Set(key(&valid.name)),
@@ -267,7 +267,7 @@ pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: SitePatch) -> Result<
     }
     active.address = Set(address.apply(current.address.clone()));
     active.contact = Set(contact.apply(current.contact.clone()));
-    active.updated_at = Set(w.now);
+    active.updated_at = Set(txn.now());
     let updated = active
         .update(&txn)
         .await

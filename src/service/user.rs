@@ -116,7 +116,8 @@ pub async fn create(w: &Writer<'_>, passwords: &Passwords, new: NewUser) -> Resu
         .await
         .map_err(|e| e.within("input.password"))?;
 
-    let at = w.now;
+    let txn = w.begin_outside_inventory().await?;
+    let at = txn.now();
     let model = user::ActiveModel {
         username: Set(username.clone()),
         password_hash: Set(password_hash),
@@ -128,7 +129,6 @@ pub async fn create(w: &Writer<'_>, passwords: &Passwords, new: NewUser) -> Resu
         updated_at: Set(at),
         ..Default::default()
     };
-    let txn = w.begin_outside_inventory().await?;
     let created = model
         .insert(&txn)
         .await
@@ -205,7 +205,7 @@ pub(crate) async fn update_profile(
         .ok_or_else(|| not_found(user_id))?;
     let mut active: user::ActiveModel = current.clone().into();
     apply_profile(&mut active, &current, patch)?;
-    active.updated_at = Set(w.now);
+    active.updated_at = Set(txn.now());
     let updated = active.update(&txn).await?;
     let change = Change::updated(
         AuditEntity::User,
@@ -275,7 +275,7 @@ pub(crate) async fn update(
         active.password_hash = Set(hash);
         session::revoke_all(&txn, id, None).await?;
     }
-    active.updated_at = Set(w.now);
+    active.updated_at = Set(txn.now());
     let updated = active.update(&txn).await?;
     let mut after = user_snapshot(&updated);
     if password_changed {
@@ -353,7 +353,7 @@ pub(crate) async fn change_password(
     let before = user_snapshot(&user);
     let mut active: user::ActiveModel = user.into();
     active.password_hash = Set(hash);
-    active.updated_at = Set(w.now);
+    active.updated_at = Set(txn.now());
     let updated = active.update(&txn).await?;
     let mut after = user_snapshot(&updated);
     after["passwordChanged"] = true.into();

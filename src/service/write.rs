@@ -20,7 +20,7 @@
 //! A new concern of every write (a change log, say) is one field here and one line in
 //! [`WriteTxn::commit`] or [`WriteTxn::audit`].
 
-use std::ops::Deref;
+use std::{ops::Deref, sync::OnceLock};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -44,7 +44,9 @@ pub struct Writer<'a> {
     pub(crate) db: &'a DatabaseConnection,
     pub(crate) events: &'a Events,
     pub(crate) actor: Actor,
-    /// When the write happens: every timestamp it stores, audit rows included.
+    /// When the write was asked for: what checks made before the transaction compare with
+    /// ("dueBackAt must be in the future"). What the write stores is stamped with
+    /// [`WriteTxn::now`], read inside the transaction.
     pub(crate) now: DateTime<Utc>,
 }
 
@@ -79,6 +81,7 @@ impl<'a> Writer<'a> {
             writer: self,
             outbox: Outbox::default(),
             inventory,
+            clock: OnceLock::new(),
         })
     }
 }
@@ -91,6 +94,7 @@ pub struct WriteTxn<'w> {
     writer: &'w Writer<'w>,
     outbox: Outbox,
     inventory: bool,
+    clock: OnceLock<DateTime<Utc>>,
 }
 
 impl Deref for WriteTxn<'_> {
@@ -130,9 +134,16 @@ impl ConnectionTrait for WriteTxn<'_> {
 }
 
 impl WriteTxn<'_> {
+    /// The time this write stamps on what it stores, audit rows included: read once, the
+    /// first time it is asked for, so after the locks the service took before it (two writes
+    /// of one row are stamped in the order they commit).
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        *self.clock.get_or_init(now)
+    }
+
     /// Records `changes` in the audit trail, in this transaction, as the writer's.
     pub(crate) async fn audit(&self, changes: impl IntoIterator<Item = Change>) -> Result<()> {
-        audit::record(&self.txn, &self.writer.actor, self.writer.now, changes).await
+        audit::record(&self.txn, &self.writer.actor, self.now(), changes).await
     }
 
     /// Announces a change to drones once (and only if) this transaction commits.

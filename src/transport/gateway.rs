@@ -19,7 +19,7 @@ use async_graphql::{
     futures_util::stream::{self, BoxStream, StreamExt},
     parser::{
         parse_query,
-        types::{ExecutableDocument, OperationType},
+        types::{ExecutableDocument, OperationType, Selection, SelectionSet},
     },
 };
 use sea_orm::DatabaseConnection;
@@ -102,6 +102,7 @@ impl Gateway {
             request.operation_name.as_deref(),
             &request.variables,
         )?;
+        one_root_field_per_subscription(&document, request.operation_name.as_deref())?;
         request.set_parsed_query(document);
         // After the hash has become a document, so a mutation cannot slip in through its hash.
         read_only::refuse_writes_over_get(&mut request)?;
@@ -155,6 +156,69 @@ impl Gateway {
         let document = parse_query(query)?;
         self.documents.set(query.to_owned(), document.clone()).await;
         Ok(document)
+    }
+}
+
+/// A subscription selects exactly one root field (GraphQL spec 5.2.3.1, "Single root field"),
+/// which async-graphql does not check: `subscription { a: droneEvents { … } b: droneEvents { … } }`
+/// ran two streams side by side on one operation's loaders, where one stream's forgetting
+/// (`Loaders::forget`) could not keep the other's answers fresh.
+fn one_root_field_per_subscription(
+    document: &ExecutableDocument,
+    name: Option<&str>,
+) -> ServerResult<()> {
+    let Some(operation) = variables::selected_operation(document, name) else {
+        return Ok(());
+    };
+    if operation.ty != OperationType::Subscription {
+        return Ok(());
+    }
+    let mut keys = std::collections::HashSet::new();
+    let mut visited = std::collections::HashSet::new();
+    root_keys(
+        document,
+        &operation.selection_set.node,
+        &mut keys,
+        &mut visited,
+    );
+    if keys.len() > 1 {
+        return Err(ServerError::new(
+            format!(
+                "a subscription selects exactly one root field, not {} (GraphQL spec 5.2.3.1): \
+                 subscribe to each separately",
+                keys.len()
+            ),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// The response keys a selection set contributes at its own level, through fragments.
+fn root_keys<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    keys: &mut std::collections::HashSet<&'a str>,
+    visited: &mut std::collections::HashSet<&'a str>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                keys.insert(field.node.response_key().node.as_str());
+            }
+            Selection::InlineFragment(fragment) => {
+                root_keys(document, &fragment.node.selection_set.node, keys, visited);
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                // A cycle is the validator's to report; here it must only not loop.
+                if visited.insert(name)
+                    && let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                {
+                    root_keys(document, &fragment.node.selection_set.node, keys, visited);
+                }
+            }
+        }
     }
 }
 

@@ -181,6 +181,20 @@ async fn list_arguments_and_filters_name_their_path(app: TestApp) {
         )
         .await;
     assert_eq!(field_error(&response).1, json!("filter.not.site.name.in"));
+    let response = app
+        .gql(
+            Some(&admin),
+            r#"{ drones(filter: { and: [{ brand: { eq: "DJI" } }, { holderId: "me" }] }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        field_error(&response),
+        (
+            "\"me\" is not a valid id".to_string(),
+            json!("filter.and.1.holderId")
+        )
+    );
 }
 
 crate::db_test!(

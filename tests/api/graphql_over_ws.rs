@@ -120,9 +120,54 @@ async fn messages_larger_than_a_socket_chunk_travel_whole(app: TestApp) {
     assert!(answer.to_string().len() > 32 * 1024);
 }
 
+/// GraphQL 5.2.3.1: a subscription selects one root field (async-graphql does not check it;
+/// `transport::gateway` does), through aliases and fragments too; one field named twice under
+/// one response key is one field.
+async fn a_subscription_selects_exactly_one_root_field(app: TestApp) {
+    let token = app.admin_token().await;
+    let mut socket = open_signed_in(&app, &token).await;
+    for (id, query) in [
+        (
+            "two",
+            "subscription { a: droneEvents { kind } b: droneEvents { kind } }",
+        ),
+        (
+            "fragment",
+            "subscription { a: droneEvents { kind } ...F } fragment F on Subscription { b: droneEvents { droneId } }",
+        ),
+    ] {
+        send(
+            &mut socket,
+            json!({ "id": id, "type": "subscribe", "payload": { "query": query } }),
+        )
+        .await;
+        let answer = next(&mut socket).await.unwrap().unwrap();
+        assert_eq!(answer["type"], "error", "{answer}");
+        assert_eq!(answer["id"], id);
+        assert_eq!(answer["payload"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        assert_eq!(
+            answer["payload"][0]["message"],
+            "a subscription selects exactly one root field, not 2 (GraphQL spec 5.2.3.1): \
+             subscribe to each separately"
+        );
+    }
+    // The same field twice under one key is one root field: it runs.
+    send(
+        &mut socket,
+        json!({ "id": "one", "type": "subscribe", "payload": { "query": "subscription { droneEvents { kind } droneEvents { droneId } }" } }),
+    )
+    .await;
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(
+        next(&mut socket).await.unwrap().unwrap(),
+        json!({ "type": "pong" })
+    );
+}
+
 crate::db_test!(
     protocol_errors_close_with_their_codes,
     request_errors_answer_with_an_error_message,
+    a_subscription_selects_exactly_one_root_field,
     messages_larger_than_a_socket_chunk_travel_whole,
 );
 

@@ -46,9 +46,9 @@ pub(crate) async fn record(
 ) -> Result<maintenance::Model> {
     let note = required_text("note", &input.note, MAX_NOTE_CHARS)
         .map_err(|e| AppError::bad_field("input.note", e))?;
-    let at = w.now;
-    let performed_at = input.performed_at.unwrap_or(at);
-    if performed_at > at + CLOCK_SKEW {
+    if let Some(performed_at) = input.performed_at
+        && performed_at > w.now + CLOCK_SKEW
+    {
         return Err(AppError::bad_field(
             "input.performedAt",
             format!(
@@ -67,6 +67,8 @@ pub(crate) async fn record(
             current.serial_number
         )));
     }
+    let at = txn.now();
+    let performed_at = input.performed_at.unwrap_or(at);
     let entry = maintenance::ActiveModel {
         drone_id: Set(drone_id),
         kind: Set(input.kind),

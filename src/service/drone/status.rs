@@ -118,9 +118,8 @@ pub(crate) async fn check_out(
     note: Option<&str>,
 ) -> Result<drone::Model> {
     let note = note_text(note)?;
-    let at = w.now;
     if let Some(due) = due_back_at
-        && due <= at
+        && due <= w.now
     {
         return Err(AppError::bad_field(
             "dueBackAt",
@@ -137,6 +136,7 @@ pub(crate) async fn check_out(
     }
     check_move(current.status, CheckedOut, Via::CheckOut)?;
     let before = snapshot(&txn, &current).await?;
+    let at = txn.now();
     let mut active = moved(&current, CheckedOut, note, at);
     active.holder_id = Set(Some(to));
     active.checked_out_at = Set(Some(at));
@@ -197,7 +197,7 @@ pub(crate) async fn check_in(
         None => current.site_id,
     };
     let before = snapshot(&txn, &current).await?;
-    let mut active = moved(&current, to, note, w.now);
+    let mut active = moved(&current, to, note, txn.now());
     active.site_id = Set(site_id);
     let updated = active
         .update(&txn)
@@ -225,7 +225,7 @@ pub(crate) async fn set_status(
     let current = lock(&txn, id).await?.ok_or_else(|| not_found(id))?;
     check_move(current.status, to, Via::SetStatus)?;
     let before = snapshot(&txn, &current).await?;
-    let updated = moved(&current, to, note, w.now).update(&txn).await?;
+    let updated = moved(&current, to, note, txn.now()).update(&txn).await?;
     finish_update(txn, before, &updated).await?;
     Ok(updated)
 }

@@ -164,7 +164,7 @@ pub(crate) async fn update(w: &Writer<'_>, id: i64, patch: DronePatch) -> Result
         current.last_maintenance_at,
         interval_days,
     ));
-    active.updated_at = Set(w.now);
+    active.updated_at = Set(txn.now());
     let updated = active
         .update(&txn)
         .await
