@@ -438,6 +438,13 @@ pub fn expect_error(response: &Value, code: &str) -> String {
         .to_string()
 }
 
+/// `totalCount` of the list `list` (`drones`, `cameras`, `users`) as `token` sees it.
+pub async fn total_count(app: &TestApp, list: &str, token: &str) -> i64 {
+    let query = format!("{{ {list} {{ totalCount }} }}");
+    let data = app.ok(Some(token), &query, json!({})).await;
+    data[list]["totalCount"].as_i64().unwrap()
+}
+
 /// Asserts a record as the API returns it (a drone, camera or user): a positive numeric id,
 /// `updatedAt` not before `createdAt`, and otherwise exactly `expected`. Returns the id.
 pub fn assert_record(record: &Value, expected: Value) -> String {

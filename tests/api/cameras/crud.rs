@@ -35,7 +35,7 @@ async fn register_camera_returns_the_trimmed_camera(app: TestApp) {
             json!({ "model": model, "brand": "Acme", "megapixels": megapixels, "droneCount": 0 }),
         );
     }
-    assert_eq!(cameras_total(&app, &admin).await, 3);
+    assert_eq!(total_count(&app, "cameras", &admin).await, 3);
 }
 
 async fn register_camera_rejects_invalid_input(app: TestApp) {
@@ -97,7 +97,7 @@ async fn register_camera_rejects_invalid_input(app: TestApp) {
     expect_error(&response, "BAD_USER_INPUT");
 
     // A failed mutation changes nothing.
-    assert_eq!(cameras_total(&app, &admin).await, 0);
+    assert_eq!(total_count(&app, "cameras", &admin).await, 0);
 }
 
 async fn register_camera_rejects_a_model_taken_in_any_case(app: TestApp) {
@@ -120,7 +120,7 @@ async fn register_camera_rejects_a_model_taken_in_any_case(app: TestApp) {
     }
     // The original is untouched and alone.
     assert_eq!(fetch(&app, &admin, &id).await, original);
-    assert_eq!(cameras_total(&app, &admin).await, 1);
+    assert_eq!(total_count(&app, "cameras", &admin).await, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +281,7 @@ async fn update_camera_changes_the_given_fields(app: TestApp) {
         expect_error(&response, "NOT_FOUND"),
         "no camera with id 999999"
     );
-    assert_eq!(cameras_total(&app, &admin).await, 2);
+    assert_eq!(total_count(&app, "cameras", &admin).await, 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ async fn delete_camera_refuses_while_a_drone_lists_it(app: TestApp) {
         .await;
     assert_eq!(data, json!({ "deleteCamera": mavic }));
     assert_eq!(fetch(&app, &admin, &mavic).await, Value::Null);
-    assert_eq!(cameras_total(&app, &admin).await, 1);
+    assert_eq!(total_count(&app, "cameras", &admin).await, 1);
 
     // A listed one stays.
     let response = app
@@ -345,7 +345,7 @@ async fn delete_camera_refuses_while_a_drone_lists_it(app: TestApp) {
         .ok(Some(&admin), DELETE_CAMERA, json!({ "id": hero3 }))
         .await;
     assert_eq!(data, json!({ "deleteCamera": hero3 }));
-    assert_eq!(cameras_total(&app, &admin).await, 0);
+    assert_eq!(total_count(&app, "cameras", &admin).await, 0);
 
     // Unknown ids, including one just deleted.
     for id in [hero3.as_str(), "999999"] {

@@ -425,7 +425,7 @@ async fn camera_mutations_require_support(app: TestApp) {
     }
     // Nothing changed.
     assert_eq!(fetch(&app, &admin, &id).await, before);
-    assert_eq!(cameras_total(&app, &admin).await, 1);
+    assert_eq!(total_count(&app, "cameras", &admin).await, 1);
 
     // Members read cameras; anonymous clients do not.
     assert_eq!(fetch(&app, &member, &id).await, before);

@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_record, expect_error, timestamp};
+use crate::helpers::{TestApp, assert_record, expect_error, timestamp, total_count};
 
 mod crud;
 mod list;
@@ -55,13 +55,6 @@ async fn fetch(app: &TestApp, token: &str, id: &str) -> Value {
     app.ok(Some(token), &camera_query(), json!({ "id": id }))
         .await["camera"]
         .clone()
-}
-
-async fn cameras_total(app: &TestApp, token: &str) -> i64 {
-    let data = app
-        .ok(Some(token), "{ cameras { totalCount } }", json!({}))
-        .await;
-    data["cameras"]["totalCount"].as_i64().unwrap()
 }
 
 /// `{ totalCount, nodes: [{ model }] }` as the list answers it for `models`.

@@ -43,7 +43,7 @@ async fn drone_mutations_require_support(app: TestApp) {
     }
     // Nothing changed.
     assert_eq!(fetch(&app, &admin, &id).await, before);
-    assert_eq!(drones_total(&app, &admin).await, 1);
+    assert_eq!(total_count(&app, "drones", &admin).await, 1);
 
     // Members read drones; anonymous clients do not.
     assert_eq!(fetch(&app, &member, &id).await, before);

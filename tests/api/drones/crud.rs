@@ -108,7 +108,7 @@ async fn register_drone_rejects_invalid_input(app: TestApp) {
         assert_eq!(response["data"], Value::Null);
     }
     // Nothing was written, not even the camera links.
-    assert_eq!(drones_total(&app, &admin).await, 0);
+    assert_eq!(total_count(&app, "drones", &admin).await, 0);
     let data = app
         .ok(
             Some(&admin),
@@ -144,7 +144,7 @@ async fn register_drone_rejects_a_serial_taken_in_any_case(app: TestApp) {
         assert_eq!(response["data"], Value::Null);
     }
     assert_eq!(fetch(&app, &admin, &id).await, original);
-    assert_eq!(drones_total(&app, &admin).await, 1);
+    assert_eq!(total_count(&app, "drones", &admin).await, 1);
 }
 
 async fn registered_by_becomes_null_once_that_user_is_deleted(app: TestApp) {
@@ -374,7 +374,7 @@ async fn update_drone_changes_fields_and_cameras(app: TestApp) {
         expect_error(&response, "NOT_FOUND"),
         "no drone with id 999999"
     );
-    assert_eq!(drones_total(&app, &admin).await, 1);
+    assert_eq!(total_count(&app, "drones", &admin).await, 1);
 }
 
 async fn delete_drone_removes_it(app: TestApp) {

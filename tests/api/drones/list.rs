@@ -237,7 +237,7 @@ async fn drones_take_at_most_fifty_cameras(app: TestApp) {
         )
         .await;
     assert_eq!(expect_error(&response, "BAD_USER_INPUT"), limit);
-    assert_eq!(drones_total(&app, &admin).await, 0);
+    assert_eq!(total_count(&app, "drones", &admin).await, 0);
 
     // 50 is fine; a 51st, by replacing or adding, is refused and changes nothing.
     let id = app

@@ -9,7 +9,7 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_record, expect_error, timestamp};
+use crate::helpers::{TestApp, assert_record, expect_error, timestamp, total_count};
 
 mod cost;
 mod crud;
@@ -69,13 +69,6 @@ async fn fetch(app: &TestApp, token: &str, id: &str) -> Value {
     app.ok(Some(token), &drone_query(), json!({ "id": id }))
         .await["drone"]
         .clone()
-}
-
-async fn drones_total(app: &TestApp, token: &str) -> i64 {
-    let data = app
-        .ok(Some(token), "{ drones { totalCount } }", json!({}))
-        .await;
-    data["drones"]["totalCount"].as_i64().unwrap()
 }
 
 /// `{ drones: { totalCount, nodes: [{ serialNumber }] } }` for `serials`.

@@ -120,7 +120,7 @@ async fn create_user_rejects_invalid_input(app: TestApp) {
     expect_error(&response, "BAD_USER_INPUT");
 
     // A failed mutation changes nothing: only admin, abc and aaa…a exist.
-    assert_eq!(users_total(&app, &admin).await, 3);
+    assert_eq!(total_count(&app, "users", &admin).await, 3);
     for username in ["shorty", "timetraveller", "baddate"] {
         let response = app
             .gql(
@@ -159,7 +159,7 @@ async fn create_user_rejects_a_taken_username_in_any_case(app: TestApp) {
         response,
         json!({ "data": { "login": { "user": { "username": "nova", "role": "MEMBER" } } } })
     );
-    assert_eq!(users_total(&app, &admin).await, 2);
+    assert_eq!(total_count(&app, "users", &admin).await, 2);
 }
 
 async fn create_user_requires_support(app: TestApp) {
@@ -177,7 +177,7 @@ async fn create_user_requires_support(app: TestApp) {
     expect_error(&response, "UNAUTHENTICATED");
 
     let admin = app.admin_token().await;
-    assert_eq!(users_total(&app, &admin).await, 2);
+    assert_eq!(total_count(&app, "users", &admin).await, 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,7 +559,7 @@ async fn delete_user_removes_a_member(app: TestApp) {
         .ok(Some(&admin), &user_query(), json!({ "id": id }))
         .await;
     assert_eq!(data, json!({ "user": null }));
-    assert_eq!(users_total(&app, &admin).await, 1);
+    assert_eq!(total_count(&app, "users", &admin).await, 1);
 
     // Gone for good: a second delete, her token and her password all fail.
     let response = app
@@ -590,7 +590,7 @@ async fn delete_user_removes_a_member(app: TestApp) {
     expect_error(&response, "FORBIDDEN");
     let response = app.gql(None, DELETE_USER, json!({ "id": "1" })).await;
     expect_error(&response, "UNAUTHENTICATED");
-    assert_eq!(users_total(&app, &admin).await, 3);
+    assert_eq!(total_count(&app, "users", &admin).await, 3);
 }
 
 async fn the_last_support_user_cannot_be_deleted_or_demoted(app: TestApp) {

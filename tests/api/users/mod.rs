@@ -6,7 +6,9 @@
 use chrono::{DateTime, Days, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN, ADMIN_PASSWORD, TestApp, assert_record, error_codes, expect_error};
+use crate::helpers::{
+    ADMIN, ADMIN_PASSWORD, TestApp, assert_record, error_codes, expect_error, total_count,
+};
 
 mod accounts;
 mod list;
@@ -53,11 +55,4 @@ fn parse_time(value: &Value) -> DateTime<Utc> {
 async fn create(app: &TestApp, token: Option<&str>, input: Value) -> Value {
     app.gql(token, &create_user_mutation(), json!({ "i": input }))
         .await
-}
-
-async fn users_total(app: &TestApp, token: &str) -> i64 {
-    let data = app
-        .ok(Some(token), "{ users { totalCount } }", json!({}))
-        .await;
-    data["users"]["totalCount"].as_i64().unwrap()
 }
